@@ -1,0 +1,77 @@
+"""Parameter descriptions shared by several estimators' docstrings (written once)."""
+
+TRAINING_PARAMETERS = """\
+dropout : float, default={dropout}
+    Dropout probability after each hidden layer (0 disables it).
+
+alpha : float, default={alpha}
+    L2 penalty (weight decay of Adam) on the weights; biases are not decayed.
+
+batch_size : int or "auto", default="auto"
+    Mini-batch size; "auto" means ``min(200, n_samples)`` as in
+    ``MLPClassifier``.
+
+learning_rate_init : float, default={learning_rate_init}
+    Adam's learning rate.
+
+max_iter : int, default={max_iter}
+    Maximum number of epochs (passes over the training data).
+
+early_stopping : bool, default={early_stopping}
+    Hold out ``validation_fraction`` of the training data and stop when its
+    loss has not improved by ``tol`` for ``n_iter_no_change`` epochs; the
+    weights of the best epoch are restored. With too few rows to hold out two,
+    the training loss is monitored instead. When False, training stops once
+    the training loss stalls in the same way (as in ``MLPClassifier``).
+
+validation_fraction : float, default=0.1
+    Share of the training data held out for early stopping.
+
+n_iter_no_change : int, default={n_iter_no_change}
+    Epochs without an improvement of at least ``tol`` before stopping.
+
+tol : float, default=1e-4
+    Minimum improvement of the monitored loss that counts.
+
+warm_start : bool, default=False
+    Reuse the previous model when ``fit`` is called again and train it
+    further, instead of starting anew.
+
+random_state : int, RandomState instance or None, default=None
+    Seeds weight initialisation, shuffling, dropout, noise and the validation
+    split. With an int, results are bit-identical on CPU across calls. The
+    global random states of numpy and torch are never changed.
+
+verbose : int, default=0
+    0 prints nothing; 1 prints a table row per epoch (skorch's ``PrintLog``).
+
+device : {{"cpu", "cuda", "auto"}}, default="cpu"
+    Where to train and infer; "auto" takes a GPU when PyTorch sees one.
+"""
+
+TRAINING_ATTRIBUTES = """\
+n_features_in_ : int
+    Number of features seen during fit.
+
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of features seen during fit, when X has string column names.
+
+n_iter_ : int
+    Number of epochs run (accumulates over warm starts and ``partial_fit``).
+
+loss_curve_ : list of float
+    Training loss per epoch.
+
+validation_loss_curve_ : list of float
+    Validation loss per epoch (empty without early stopping).
+
+best_loss_ : float
+    Best monitored loss (validation if held out, else training) of the last
+    call to ``fit``.
+
+net_ : skorch.NeuralNet
+    The skorch net that trained the model (history, callbacks, optimizer).
+
+module_ : torch.nn.Module
+    The trained PyTorch module (``net_.module_``).
+"""

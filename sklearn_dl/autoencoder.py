@@ -1,0 +1,536 @@
+"""Autoencoder, DenoisingAutoencoder and VariationalAutoencoder transformers."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.decomposition import PCA
+from sklearn.preprocessing._data import _handle_zeros_in_scale
+from sklearn.utils import check_array, check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
+from sklearn_dl._docstrings import TRAINING_ATTRIBUTES, TRAINING_PARAMETERS
+from sklearn_dl._net import ArrayDataset
+from sklearn_dl.nn.autoencoder import LIKELIHOODS, AutoencoderModule, VariationalAutoencoderModule
+from sklearn_dl.nn.layers import ACTIVATIONS, Corruption
+from sklearn_dl.nn.losses import NegativeELBOLoss, ReconstructionLoss
+
+
+def check_hidden_layer_sizes(hidden_layer_sizes):
+    """``hidden_layer_sizes`` as a tuple of positive ints, or a clear ValueError."""
+    sizes = tuple(np.atleast_1d(np.asarray(hidden_layer_sizes, dtype=object)).tolist())
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
+        raise ValueError(
+            f"hidden_layer_sizes must be positive integers, got {hidden_layer_sizes!r}."
+        )
+    return sizes
+
+
+class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator):
+    """What the three autoencoders share: input checks, internal scaling, the API."""
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        **TRAINING_PARAMETER_CONSTRAINTS,
+    }
+    _decay_exempt = ("*bias", "*log_scale")
+
+    # ------------------------------------------------------------- input data
+    def _check_X(self, X, reset):
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=("csr", "csc", "coo"),
+            dtype=[np.float64, np.float32],
+        )
+        # Sparse input (e.g. single-cell counts) is densified: the networks
+        # are dense anyway. Memory: n_samples x n_features float32 for training.
+        return X.toarray() if sp.issparse(X) else X
+
+    def _check_transform_input(self, X):
+        check_is_fitted(self)
+        return self._check_X(X, reset=False)
+
+    def _fit_scaling(self, X):
+        """Centre each feature and divide all by one overall scale.
+
+        One scale for all features (the root mean feature variance) makes any
+        input magnitude train alike while keeping the features' relative
+        weights, so the training loss is the reconstruction error in X's own
+        units, the quantity PCA minimises and ``score`` reports. To weigh
+        features equally, put a ``StandardScaler`` first, as with PCA.
+        """
+        self.mean_ = X.mean(axis=0, dtype=np.float64)
+        overall = np.sqrt(X.var(axis=0, dtype=np.float64).mean())
+        self.scale_ = float(_handle_zeros_in_scale(np.array([overall]), copy=False)[0])
+
+    def _prepare(self, X):
+        """Rows of X as the module's float32 input (standardised)."""
+        return ((X - self.mean_) / self.scale_).astype(np.float32)
+
+    def _unscale(self, X_scaled):
+        return X_scaled * self.scale_ + self.mean_
+
+    # ---------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the network on X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train one epoch on X, keeping the model trained so far.
+
+        The first call also fixes the input scaling, from this first X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, incremental=True)
+
+    def _fit(self, X, incremental):
+        first = not (hasattr(self, "net_") and (incremental or self.warm_start))
+        self._hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
+        self._check_noise_params()
+        X = self._check_X(X, reset=first)
+        if first:
+            self._fit_scaling(X)
+        return self._train(ArrayDataset(torch.from_numpy(self._prepare(X))), incremental=incremental)
+
+    def _check_noise_params(self):
+        """Hook for parameters whose valid range depends on another parameter."""
+
+    # -------------------------------------------------------------- interface
+    @property
+    def _n_features_out(self):
+        # Missing before fit, so get_feature_names_out raises NotFittedError.
+        if not hasattr(self, "net_"):
+            raise AttributeError("_n_features_out is known once the estimator is fitted")
+        return self.n_components
+
+    def transform(self, X):
+        """Encode X into its ``n_components``-dimensional code.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data to encode.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+            The code, in X's float dtype.
+        """
+        X = self._check_transform_input(X)
+        Z = self._infer(self._encode, X, prepare=self._prepare)
+        return Z.astype(X.dtype, copy=False)
+
+    def _encode(self, x):
+        return self.module_.encode(x)
+
+    def inverse_transform(self, X):
+        """Decode codes back to the input space (like ``PCA.inverse_transform``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, as returned by :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features_in_)
+            The reconstruction in the units of the training data.
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=[np.float64, np.float32])
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"X has {Z.shape[1]} features, but inverse_transform expects codes of "
+                f"n_components={self.n_components} features."
+            )
+        out = self._infer(self._decode, Z, prepare=lambda z: z.astype(np.float32))
+        return self._unscale(out.astype(np.float64)).astype(Z.dtype, copy=False)
+
+    def _decode(self, z):
+        return self.module_.decode(z)
+
+    def score_samples(self, X):
+        """Negative mean squared reconstruction error of each sample, in input units.
+
+        Higher is better, so ``GridSearchCV`` can select on it without ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            ``-mean((X - inverse_transform(transform(X))) ** 2, axis=1)``.
+        """
+        X = self._check_transform_input(X)
+        def neg_error(x):
+            return -(((self.module_(x) - x) * self.scale_) ** 2).mean(dim=1)
+
+        return self._infer(neg_error, X, prepare=self._prepare).astype(np.float64)
+
+    def score(self, X, y=None):
+        """Average of :meth:`score_samples` over X (higher is better).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+class Autoencoder(_BaseAutoencoder):
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        hidden_layer_sizes=(256, 128),
+        activation="relu",
+        init="pca",
+        dropout=0.0,
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.init = init
+        self.dropout = dropout
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+
+    _parameter_constraints = {
+        **_BaseAutoencoder._parameter_constraints,
+        "init": [StrOptions({"pca", "random"})],
+    }
+
+    def _corruption(self, dataset):
+        return None
+
+    def _make_module(self, dataset):
+        module = AutoencoderModule(
+            dataset.X.shape[1],
+            self.n_components,
+            self._hidden,
+            self.activation,
+            self.dropout,
+            corruption=self._corruption(dataset),
+        )
+        if self.init == "pca":
+            module.init_from_pca(self._pca_components(dataset.X.numpy()))
+        return module
+
+    def _pca_components(self, X):
+        """Top principal axes of the (standardised) training rows, zero-padded to n_components.
+
+        Beyond the data's rank there are no axes: those code units start at
+        zero and are left to training.
+        """
+        n_fit = min(self.n_components, *X.shape)
+        components = np.zeros((self.n_components, X.shape[1]), dtype=np.float32)
+        if n_fit > 0 and len(X) > 1:
+            seed = int(torch.randint(np.iinfo(np.int32).max, ()))
+            pca = PCA(n_components=n_fit, random_state=seed).fit(X)
+            components[:n_fit] = pca.components_
+        return components
+
+    def _make_criterion(self):
+        return ReconstructionLoss()
+
+
+class DenoisingAutoencoder(Autoencoder):
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        noise="gaussian",
+        noise_level=0.2,
+        hidden_layer_sizes=(256, 128),
+        activation="relu",
+        init="pca",
+        dropout=0.0,
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+    ):
+        super().__init__(
+            n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            init=init,
+            dropout=dropout,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate_init=learning_rate_init,
+            max_iter=max_iter,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
+        )
+        self.noise = noise
+        self.noise_level = noise_level
+
+    _parameter_constraints = {
+        **Autoencoder._parameter_constraints,
+        "noise": [StrOptions({"gaussian", "masking", "salt_and_pepper"})],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def _check_noise_params(self):
+        if self.noise != "gaussian" and self.noise_level > 1:
+            raise ValueError(
+                f"noise_level is a probability for noise={self.noise!r} and must be in "
+                f"[0, 1], got {self.noise_level}."
+            )
+
+    def _corruption(self, dataset):
+        # Noise acts on the centred, scaled features: gaussian noise_level is
+        # in units of the data's overall standard deviation, masking sets a
+        # feature to its mean (0), salt and pepper uses each feature's training
+        # min and max.
+        return Corruption(
+            self.noise,
+            self.noise_level,
+            low=dataset.X.min(dim=0).values,
+            high=dataset.X.max(dim=0).values,
+        )
+
+
+class VariationalAutoencoder(_BaseAutoencoder):
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        beta=1.0,
+        likelihood="gaussian",
+        hidden_layer_sizes=(256, 128),
+        activation="relu",
+        dropout=0.0,
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+    ):
+        self.n_components = n_components
+        self.beta = beta
+        self.likelihood = likelihood
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+
+    _parameter_constraints = {
+        **_BaseAutoencoder._parameter_constraints,
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "likelihood": [StrOptions(set(LIKELIHOODS))],
+    }
+
+    @property
+    def _counts(self):
+        return self.likelihood != "gaussian"
+
+    def _check_X(self, X, reset):
+        X = super()._check_X(X, reset)
+        if self._counts and (X < 0).any():
+            raise ValueError(
+                f"likelihood={self.likelihood!r} models non-negative counts, but X has "
+                "negative values. Use likelihood='gaussian' for real-valued data."
+            )
+        return X
+
+    def _fit_scaling(self, X):
+        # Count models standardise log1p(counts) inside the module; the
+        # likelihood itself is evaluated on the raw counts.
+        super()._fit_scaling(np.log1p(X) if self._counts else X)
+
+    def _prepare(self, X):
+        return X.astype(np.float32) if self._counts else super()._prepare(X)
+
+    def _unscale(self, X_scaled):
+        return X_scaled if self._counts else super()._unscale(X_scaled)
+
+    def _make_module(self, dataset):
+        module = VariationalAutoencoderModule(
+            dataset.X.shape[1],
+            self.n_components,
+            self._hidden,
+            self.activation,
+            self.dropout,
+            likelihood=self.likelihood,
+        )
+        if self._counts:
+            module.set_count_scaling(self.mean_.astype(np.float32), self.scale_.astype(np.float32))
+        return module
+
+    def _make_criterion(self):
+        return NegativeELBOLoss(beta=self.beta, n_features=self.n_features_in_)
+
+    def _encode(self, x):
+        return self.module_.encode(x)[0]
+
+    def _decode(self, z):
+        return self.module_.decoded_mean(z)
+
+    def score_samples(self, X):
+        """Evidence lower bound (ELBO) of each sample, in nats, in X's units.
+
+        The expectation over the posterior is taken at its mean (no sampling,
+        so scores are deterministic), with ``beta=1`` (a true bound on
+        ``log p(x)`` whatever ``beta`` was used in training). For the Gaussian
+        likelihood the internal standardisation is undone (its Jacobian is
+        added), so scores compare across models fitted on the same data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        X = self._check_transform_input(X)
+
+        def elbo(x):
+            nll, kl = self.module_(x)
+            return -(nll + kl)
+
+        scores = self._infer(elbo, X, prepare=self._prepare).astype(np.float64)
+        if not self._counts:
+            scores -= self.n_features_in_ * np.log(self.scale_)
+        return scores
+
+    def sample(self, n_samples=1, random_state=None):
+        """Generate new rows: ``z ~ N(0, I)``, then ``x ~ p(x | z)``.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows to generate.
+
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws (numpy only; no global state is touched for an int).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+            Generated rows in the units of the training data (counts for
+            count likelihoods).
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+        rng = check_random_state(random_state)
+        z = rng.standard_normal((n_samples, self.n_components)).astype(np.float32)
+        mean = self._infer(self._decode, z, prepare=lambda a: a).astype(np.float64)
+        log_scale = self.module_.log_scale.detach().cpu().clamp(-10, 10).numpy().astype(np.float64)
+        if self.likelihood == "gaussian":
+            return self._unscale(mean + np.exp(log_scale) * rng.standard_normal(mean.shape))
+        if self.likelihood == "poisson":
+            return rng.poisson(mean).astype(np.float64)
+        theta = np.exp(log_scale)
+        return rng.negative_binomial(theta, theta / (theta + mean)).astype(np.float64)

@@ -1,0 +1,17 @@
+"""Pure PyTorch modules behind the estimators.
+
+Nothing here imports scikit-learn or skorch: the modules can be reused in a
+hand-written training loop (the benchmarks do exactly that).
+"""
+
+from sklearn_dl.nn.autoencoder import AutoencoderModule, VariationalAutoencoderModule
+from sklearn_dl.nn.layers import Corruption, make_mlp
+from sklearn_dl.nn.recurrent import RecurrentModule
+
+__all__ = [
+    "AutoencoderModule",
+    "Corruption",
+    "RecurrentModule",
+    "VariationalAutoencoderModule",
+    "make_mlp",
+]

@@ -1,0 +1,181 @@
+"""Autoencoder and variational autoencoder modules (pure PyTorch)."""
+
+import math
+
+import torch
+from torch import nn
+
+from sklearn_dl.nn.layers import make_mlp
+
+
+class _ResidualMLP(nn.Module):
+    """``y = linear(x) + mlp(x)``: a linear map plus a non-linear correction.
+
+    With the correction's last layer zeroed and ``linear`` set to PCA's
+    projection, the network starts *exactly* at PCA and training can only
+    improve on it (model selection on validation data keeps the best epoch).
+    Without hidden layers it is just the linear map.
+    """
+
+    def __init__(self, n_in, n_out, hidden_layer_sizes, activation, dropout):
+        super().__init__()
+        self.linear = nn.Linear(n_in, n_out)
+        self.mlp = None
+        if hidden_layer_sizes:
+            self.mlp = make_mlp([n_in, *hidden_layer_sizes, n_out], activation, dropout)
+
+    def forward(self, x):
+        out = self.linear(x)
+        if self.mlp is not None:
+            out = out + self.mlp(x)
+        return out
+
+    @torch.no_grad()
+    def init_linear(self, weight, bias):
+        """Set the linear path and zero the correction's output layer."""
+        self.linear.weight.copy_(torch.as_tensor(weight))
+        self.linear.bias.copy_(torch.as_tensor(bias))
+        if self.mlp is not None:
+            last = self.mlp[-1]
+            nn.init.zeros_(last.weight)
+            nn.init.zeros_(last.bias)
+
+
+class AutoencoderModule(nn.Module):
+    """Encoder ``n_features -> hidden... -> n_components`` and mirrored decoder.
+
+    Both halves are residual MLPs (a linear path plus a non-linear
+    correction), see :meth:`init_from_pca`. ``corruption`` is an optional
+    module applied to the input in training mode only (denoising).
+    """
+
+    def __init__(
+        self,
+        n_features,
+        n_components,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        dropout=0.0,
+        corruption=None,
+    ):
+        super().__init__()
+        hidden = tuple(hidden_layer_sizes)
+        self.corruption = corruption if corruption is not None else nn.Identity()
+        self.encoder = _ResidualMLP(n_features, n_components, hidden, activation, dropout)
+        self.decoder = _ResidualMLP(n_components, n_features, hidden[::-1], activation, dropout)
+
+    def init_from_pca(self, components):
+        """Start at PCA: encode = project on ``components``, decode = its transpose.
+
+        ``components`` is (n_components, n_features) with orthonormal rows, for
+        centred inputs.
+        """
+        components = torch.as_tensor(components, dtype=self.encoder.linear.weight.dtype)
+        k, d = components.shape
+        self.encoder.init_linear(components, torch.zeros(k))
+        self.decoder.init_linear(components.T, torch.zeros(d))
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decoder(self.encoder(self.corruption(x)))
+
+
+LIKELIHOODS = ("gaussian", "poisson", "negative_binomial")
+
+
+class VariationalAutoencoderModule(nn.Module):
+    """Gaussian-latent VAE with a Gaussian, Poisson or negative-binomial likelihood.
+
+    ``forward(x)`` returns per-sample ``(nll, kl)``: the negative expected
+    log-likelihood of ``x`` and the KL
+    divergence of the posterior from N(0, I). In training mode ``z`` is drawn
+    with the reparameterisation trick; in eval mode ``z`` is the posterior mean,
+    which makes scores deterministic.
+
+    For count likelihoods the module takes raw counts: the encoder reads
+    ``(log1p(counts) - input_center) / input_scale`` (buffers, see
+    :meth:`set_count_scaling`) while the likelihood is evaluated on the counts
+    themselves; the decoder outputs log-rates.
+    """
+
+    def __init__(
+        self,
+        n_features,
+        n_components,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        dropout=0.0,
+        likelihood="gaussian",
+    ):
+        super().__init__()
+        if likelihood not in LIKELIHOODS:
+            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
+        hidden = tuple(hidden_layer_sizes)
+        self.likelihood = likelihood
+        self.trunk = make_mlp([n_features, *hidden], activation, dropout, last_activation=True)
+        width = hidden[-1] if hidden else n_features
+        self.mean_head = nn.Linear(width, n_components)
+        self.logvar_head = nn.Linear(width, n_components)
+        self.decoder = make_mlp([n_components, *hidden[::-1], n_features], activation, dropout)
+        # Per-feature observation log-scale (Gaussian) or log-dispersion (NB).
+        self.log_scale = nn.Parameter(torch.zeros(n_features))
+        self.register_buffer("input_center", torch.zeros(n_features))
+        self.register_buffer("input_scale", torch.ones(n_features))
+
+    @torch.no_grad()
+    def set_count_scaling(self, center, scale):
+        """Standardisation of ``log1p(counts)`` at the encoder's input."""
+        self.input_center.copy_(torch.as_tensor(center))
+        self.input_scale.copy_(torch.as_tensor(scale))
+
+    def encode(self, x):
+        if self.likelihood != "gaussian":
+            x = (torch.log1p(x) - self.input_center) / self.input_scale
+        h = self.trunk(x)
+        return self.mean_head(h), self.logvar_head(h).clamp(-30.0, 20.0)
+
+    def decode(self, z):
+        """Decoder output: the mean (Gaussian) or the log-rate (count likelihoods)."""
+        return self.decoder(z)
+
+    def decoded_mean(self, z):
+        out = self.decoder(z)
+        return out if self.likelihood == "gaussian" else torch.exp(out.clamp(max=30.0))
+
+    def log_likelihood(self, target, decoded):
+        """Per-sample log p(target | decoder output)."""
+        if self.likelihood == "gaussian":
+            log_scale = self.log_scale.clamp(-10.0, 10.0)
+            sq = ((target - decoded) * torch.exp(-log_scale)) ** 2
+            return -(0.5 * sq + log_scale + 0.5 * math.log(2 * math.pi)).sum(-1)
+        log_rate = decoded.clamp(max=30.0)
+        if self.likelihood == "poisson":
+            ll = target * log_rate - torch.exp(log_rate) - torch.lgamma(target + 1)
+            return ll.sum(-1)
+        # Negative binomial with mean exp(log_rate) and inverse dispersion theta.
+        log_theta = self.log_scale.clamp(-10.0, 10.0)
+        theta = torch.exp(log_theta)
+        log_theta_mu = torch.logaddexp(log_theta, log_rate)
+        ll = (
+            torch.lgamma(target + theta)
+            - torch.lgamma(theta)
+            - torch.lgamma(target + 1)
+            + theta * (log_theta - log_theta_mu)
+            + target * (log_rate - log_theta_mu)
+        )
+        return ll.sum(-1)
+
+    def forward(self, x):
+        mean, logvar = self.encode(x)
+        if self.training:
+            z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
+        else:
+            z = mean
+        nll = -self.log_likelihood(x, self.decode(z))
+        kl = 0.5 * (mean.pow(2) + logvar.exp() - 1.0 - logvar).sum(-1)
+        return nll, kl

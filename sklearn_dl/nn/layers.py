@@ -1,0 +1,65 @@
+"""Building blocks shared by the modules: activations, MLP stacks, input corruption."""
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {
+    "identity": nn.Identity,
+    "logistic": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+}
+
+
+def make_mlp(sizes, activation="relu", dropout=0.0, last_activation=False):
+    """Stack of Linear layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
+
+    Every layer but the last is followed by ``activation`` and, when
+    ``dropout > 0``, by dropout. ``last_activation=True`` treats the last layer
+    like the others (used for encoder trunks that feed further heads).
+    """
+    layers = []
+    n_layers = len(sizes) - 1
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < n_layers - 1 or last_activation:
+            layers.append(ACTIVATIONS[activation]())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers)
+
+
+class Corruption(nn.Module):
+    """Input corruption for denoising autoencoders, active in training mode only.
+
+    Like ``nn.Dropout`` it is the identity in ``eval()`` mode, so transforming
+    never adds noise. ``noise`` is one of:
+
+    - ``"gaussian"``: add N(0, level^2) noise;
+    - ``"masking"``: set each entry to 0 with probability ``level``;
+    - ``"salt_and_pepper"``: with probability ``level`` replace an entry by the
+      feature's low or high value (``low``/``high``, chosen with equal chance).
+    """
+
+    def __init__(self, noise="gaussian", level=0.1, low=None, high=None):
+        super().__init__()
+        self.noise = noise
+        self.level = float(level)
+        # Buffers so that they follow the module to the training device.
+        self.register_buffer("low", None if low is None else torch.as_tensor(low))
+        self.register_buffer("high", None if high is None else torch.as_tensor(high))
+
+    def forward(self, x):
+        if not self.training or self.level == 0:
+            return x
+        if self.noise == "gaussian":
+            return x + self.level * torch.randn_like(x)
+        hit = torch.rand_like(x) < self.level
+        if self.noise == "masking":
+            return x.masked_fill(hit, 0.0)
+        if self.noise == "salt_and_pepper":
+            low = torch.full_like(x, -1.0) if self.low is None else self.low.expand_as(x)
+            high = torch.full_like(x, 1.0) if self.high is None else self.high.expand_as(x)
+            salt = torch.rand_like(x) < 0.5
+            return torch.where(hit, torch.where(salt, high, low), x)
+        raise ValueError(f"Unknown noise {self.noise!r}")

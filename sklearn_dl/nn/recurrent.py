@@ -1,0 +1,84 @@
+"""Recurrent sequence model (pure PyTorch): RNN/LSTM/GRU encoder, pooling, linear head."""
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+POOLINGS = ("last", "mean", "max", "attention")
+
+
+class RecurrentModule(nn.Module):
+    """Map a batch of (possibly variable-length) sequences to ``n_outputs`` values.
+
+    ``forward(x, lengths=None)`` takes ``x`` of shape (batch, time, features),
+    zero-padded at the end, and the true ``lengths`` (None: all full length).
+    Variable lengths are packed, so padding never enters the recurrence and a
+    sequence's output does not depend on its batch-mates.
+
+    ``pooling`` turns the per-step outputs into one vector: ``"last"`` (final
+    hidden state of each direction), ``"mean"`` / ``"max"`` over valid steps,
+    or ``"attention"`` (a learned softmax weighting of the valid steps).
+    """
+
+    def __init__(
+        self,
+        n_features,
+        n_outputs,
+        cell="gru",
+        hidden_size=32,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        pooling="last",
+    ):
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        self.cell = cell
+        self.pooling = pooling
+        self.rnn = CELLS[cell](
+            n_features,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        width = hidden_size * (2 if bidirectional else 1)
+        self.attention = nn.Linear(width, 1) if pooling == "attention" else None
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.head = nn.Linear(width, n_outputs)
+
+    def forward(self, x, lengths=None):
+        batch, steps, _ = x.shape
+        varying = lengths is not None and bool((lengths != steps).any())
+        if varying:
+            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            out, hidden = self.rnn(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=steps)
+        else:
+            out, hidden = self.rnn(x)
+        if self.pooling == "last":
+            h = hidden[0] if self.cell == "lstm" else hidden
+            n_dir = 2 if self.rnn.bidirectional else 1
+            # Last layer's final state of each direction (packing makes it the
+            # state at each sequence's own end).
+            pooled = torch.cat([h[-n_dir + i] for i in range(n_dir)], dim=-1)
+        else:
+            if varying:
+                valid = torch.arange(steps, device=x.device)[None, :] < lengths.to(x.device)[:, None]
+            else:
+                valid = torch.ones(batch, steps, dtype=torch.bool, device=x.device)
+            if self.pooling == "mean":
+                mask = valid.unsqueeze(-1).to(out.dtype)
+                pooled = (out * mask).sum(1) / mask.sum(1)
+            elif self.pooling == "max":
+                pooled = out.masked_fill(~valid.unsqueeze(-1), float("-inf")).amax(1)
+            else:
+                scores = self.attention(out).squeeze(-1).masked_fill(~valid, float("-inf"))
+                weights = torch.softmax(scores, dim=1).unsqueeze(-1)
+                pooled = (out * weights).sum(1)
+        return self.head(self.dropout(pooled))
