@@ -13,7 +13,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
-from sklearn_dl._docstrings import TRAINING_ATTRIBUTES, TRAINING_PARAMETERS
 from sklearn_dl._net import ArrayDataset
 from sklearn_dl.nn.autoencoder import LIKELIHOODS, AutoencoderModule, VariationalAutoencoderModule
 from sklearn_dl.nn.layers import ACTIVATIONS, Corruption
@@ -126,7 +125,9 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         X = self._check_X(X, reset=first)
         if first:
             self._fit_scaling(X)
-        return self._train(ArrayDataset(torch.from_numpy(self._prepare(X))), incremental=incremental)
+        return self._train(
+            ArrayDataset(torch.from_numpy(self._prepare(X))), incremental=incremental
+        )
 
     def _check_noise_params(self):
         """Hook for parameters whose valid range depends on another parameter."""
@@ -201,6 +202,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
             ``-mean((X - inverse_transform(transform(X))) ** 2, axis=1)``.
         """
         X = self._check_transform_input(X)
+
         def neg_error(x):
             return -(((self.module_(x) - x) * self.scale_) ** 2).mean(dim=1)
 
@@ -463,7 +465,7 @@ class VariationalAutoencoder(_BaseAutoencoder):
             likelihood=self.likelihood,
         )
         if self._counts:
-            module.set_count_scaling(self.mean_.astype(np.float32), self.scale_.astype(np.float32))
+            module.init_counts(self.mean_, self.scale_, dataset.X.mean(dim=0))
         return module
 
     def _make_criterion(self):

@@ -99,7 +99,7 @@ class VariationalAutoencoderModule(nn.Module):
 
     For count likelihoods the module takes raw counts: the encoder reads
     ``(log1p(counts) - input_center) / input_scale`` (buffers, see
-    :meth:`set_count_scaling`) while the likelihood is evaluated on the counts
+    :meth:`init_counts`) while the likelihood is evaluated on the counts
     themselves; the decoder outputs log-rates.
     """
 
@@ -128,10 +128,17 @@ class VariationalAutoencoderModule(nn.Module):
         self.register_buffer("input_scale", torch.ones(n_features))
 
     @torch.no_grad()
-    def set_count_scaling(self, center, scale):
-        """Standardisation of ``log1p(counts)`` at the encoder's input."""
+    def init_counts(self, center, scale, mean_counts):
+        """Count likelihoods: input standardisation and a data-driven start.
+
+        The encoder reads ``(log1p(counts) - center) / scale``; the decoder's
+        output bias starts at ``log(mean_counts)``, so training starts from
+        each feature's average rate instead of a rate of 1.
+        """
         self.input_center.copy_(torch.as_tensor(center))
         self.input_scale.copy_(torch.as_tensor(scale))
+        mean_counts = torch.as_tensor(mean_counts, dtype=self.input_center.dtype)
+        self.decoder[-1].bias.copy_(torch.log(mean_counts.clamp_min(1e-6)))
 
     def encode(self, x):
         if self.likelihood != "gaussian":

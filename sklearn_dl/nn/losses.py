@@ -4,7 +4,6 @@
 None); ``inputs`` is the batch input, the target of autoencoders.
 """
 
-import torch
 import torch.nn.functional as F
 from torch import nn
 

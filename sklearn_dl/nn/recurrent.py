@@ -69,7 +69,9 @@ class RecurrentModule(nn.Module):
             pooled = torch.cat([h[-n_dir + i] for i in range(n_dir)], dim=-1)
         else:
             if varying:
-                valid = torch.arange(steps, device=x.device)[None, :] < lengths.to(x.device)[:, None]
+                valid = (
+                    torch.arange(steps, device=x.device)[None, :] < lengths.to(x.device)[:, None]
+                )
             else:
                 valid = torch.ones(batch, steps, dtype=torch.bool, device=x.device)
             if self.pooling == "mean":

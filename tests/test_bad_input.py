@@ -1,0 +1,96 @@
+"""Bad input gets a clear error naming the problem, and the caller's data is never modified."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sklearn_dl import Autoencoder, DenoisingAutoencoder, VariationalAutoencoder
+
+ALL = [Autoencoder, DenoisingAutoencoder, VariationalAutoencoder]
+FAST = dict(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+
+
+@pytest.fixture
+def X():
+    return np.random.RandomState(0).rand(40, 5)
+
+
+@pytest.mark.parametrize("cls", ALL)
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        (lambda X: np.where(X > 0.9, np.nan, X), ValueError, "NaN"),
+        (lambda X: np.where(X > 0.9, np.inf, X), ValueError, "infinity"),
+        (lambda X: X[:0], ValueError, "0 sample"),
+        (lambda X: X[:, 0], ValueError, "Expected 2D array"),
+        (lambda X: X + 1j, ValueError, "Complex data not supported"),
+        (lambda X: np.full(X.shape, "gene", dtype=object), ValueError, "could not convert"),
+    ],
+    ids=["nan", "inf", "empty", "1d", "complex", "strings"],
+)
+def test_bad_fit_input(cls, X, bad, error, message):
+    with pytest.raises(error, match=message):
+        cls(**FAST).fit(bad(X))
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_wrong_feature_count_at_transform(cls, X):
+    est = cls(**FAST).fit(X)
+    with pytest.raises(ValueError, match="X has 4 features, but .* is expecting 5"):
+        est.transform(X[:, :4])
+    with pytest.raises(ValueError, match="n_components=2"):
+        est.inverse_transform(np.zeros((3, 5)))
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_sparse_input_is_supported_and_matches_dense(cls, X):
+    dense = cls(**FAST).fit(X)
+    sparse = cls(**FAST).fit(sp.csr_matrix(X))
+    np.testing.assert_array_equal(sparse.transform(sp.csr_matrix(X)), dense.transform(X))
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_input_is_not_modified(cls, X):
+    original = X.copy()
+    est = cls(**FAST).fit(X)
+    est.transform(X)
+    est.score_samples(X)
+    est.partial_fit(X)
+    np.testing.assert_array_equal(X, original)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(n_components=0), "n_components"),
+        (dict(hidden_layer_sizes=(8, -1)), "hidden_layer_sizes"),
+        (dict(activation="swish"), "activation"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(learning_rate_init=0.0), "learning_rate_init"),
+        (dict(validation_fraction=1.0), "validation_fraction"),
+        (dict(device="tpu"), "device"),
+        (dict(init="zeros"), "init"),
+    ],
+)
+def test_invalid_parameters_are_named(X, params, message):
+    with pytest.raises(ValueError, match=message):
+        Autoencoder(**{**FAST, **params}).fit(X)
+
+
+def test_invalid_vae_and_dae_parameters(X):
+    with pytest.raises(ValueError, match="likelihood"):
+        VariationalAutoencoder(likelihood="gamma").fit(X)
+    with pytest.raises(ValueError, match="beta"):
+        VariationalAutoencoder(beta=-1).fit(X)
+    with pytest.raises(ValueError, match="noise"):
+        DenoisingAutoencoder(noise="pink").fit(X)
+
+
+def test_unfitted_use_is_a_not_fitted_error(X):
+    from sklearn.exceptions import NotFittedError
+
+    for method in ("transform", "score_samples", "inverse_transform"):
+        with pytest.raises(NotFittedError):
+            getattr(Autoencoder(), method)(X)
+    with pytest.raises(NotFittedError):
+        VariationalAutoencoder().sample(3)
