@@ -210,6 +210,7 @@ class BaseNeuralEstimator(BaseEstimator):
                 f"Maximum iterations ({self.max_iter}) reached and the {monitor.replace('_', ' ')} "
                 "was still improving. Consider increasing max_iter.",
                 ConvergenceWarning,
+                stacklevel=4,
             )
 
     # --------------------------------------------------------------- inference
