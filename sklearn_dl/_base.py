@@ -219,22 +219,36 @@ class BaseNeuralEstimator(BaseEstimator):
         """The trained ``torch.nn.Module`` (lives in ``net_``; one object, pickled once)."""
         return self.net_.module_
 
-    def _infer(self, fn, X, prepare, batch_size=INFERENCE_BATCH_SIZE):
+    def _infer(self, fn, X, prepare=None, batch_size=INFERENCE_BATCH_SIZE):
         """Apply ``fn(batch_tensor) -> tensor`` over the rows of ``X`` in eval mode.
 
-        ``prepare(rows) -> float32 ndarray`` runs one batch at a time, so the
-        extra memory stays bounded whatever ``len(X)`` (transform on 1e6 rows).
+        The network runs in X's precision: float32 input gives float32 work
+        (fast), float64 input float64 work, as scikit-learn estimators preserve
+        dtypes. In float32, a row's result can change in the last bit with the
+        batch it is computed in (BLAS kernels depend on the batch size), which
+        would break the guarantee that a method gives the same result on a
+        subset of rows. The module is switched to float64 and back (an exact
+        round trip) for the call.
+
+        ``prepare(rows)`` maps raw rows to the module's input one batch at a
+        time, so extra memory stays bounded whatever ``len(X)`` (1e6 rows).
         """
         module = self.module_
         device = self.net_.device
+        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
         was_training = module.training
         module.eval()
+        module.to(dtype)
         outputs = []
         try:
             with torch.no_grad():
                 for start in range(0, len(X), batch_size):
-                    rows = prepare(X[start : start + batch_size])
-                    outputs.append(fn(torch.as_tensor(rows, device=device)).cpu().numpy())
+                    rows = X[start : start + batch_size]
+                    if prepare is not None:
+                        rows = prepare(rows)
+                    batch = torch.as_tensor(rows, dtype=dtype, device=device)
+                    outputs.append(fn(batch).cpu().numpy())
         finally:
+            module.to(torch.float32)
             module.train(was_training)
         return np.concatenate(outputs, axis=0)

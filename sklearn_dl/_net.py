@@ -27,6 +27,34 @@ class SkorchNet(NeuralNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         return self.criterion_(y_pred, y_true, X)
 
+    def initialize_callbacks(self):
+        self._hooks = {}
+        return super().initialize_callbacks()
+
+    def notify(self, method_name, **cb_kwargs):
+        # skorch's notify, minus the calls to callbacks that do not override
+        # the hook: skorch calls every callback three times per batch, and
+        # those no-op calls were ~4% of an epoch of a small network.
+        hooks = self._hooks.get(method_name)
+        if hooks is None:
+            base = getattr(Callback, method_name)
+            hooks = [getattr(self, method_name)] + [
+                getattr(cb, method_name)
+                for _, cb in self.callbacks_
+                if getattr(type(cb), method_name) is not base
+            ]
+            self._hooks[method_name] = hooks
+        for hook in hooks:
+            hook(self, **cb_kwargs)
+
+    def _set_training(self, training=True):
+        # skorch calls this on every batch; ``Module.train`` walks all
+        # submodules each time (~8% of an epoch on small networks). Switch
+        # only when the mode actually changes.
+        if self.module_.training == training and self.criterion_.training == training:
+            return
+        super()._set_training(training)
+
 
 class DivergenceGuard(Callback):
     """Stop with a clear error as soon as a training or validation loss is not finite.
@@ -68,6 +96,37 @@ class TensorBatches:
             yield self.make_batch(order[start : start + self.batch_size])
 
 
+class ShuffledSlices:
+    """Batches of an ``ArrayDataset``: one shuffled copy per epoch, then views.
+
+    Gathering the whole epoch once and slicing costs the same memory traffic
+    as gathering each batch, with a fraction of the Python work per batch.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle):
+        self.dataset = dataset
+        self.batch_size = max(1, int(batch_size))
+        self.shuffle = shuffle
+
+    def __len__(self):
+        return -(-len(self.dataset) // self.batch_size)
+
+    def __iter__(self):
+        data = self.dataset
+        if self.shuffle:
+            data = data.subset(torch.randperm(len(data)))
+        X, target, weight = data.X, data.target, data.weight
+        for start in range(0, len(X), self.batch_size):
+            stop = start + self.batch_size
+            yield (
+                X[start:stop],
+                (
+                    None if target is None else target[start:stop],
+                    None if weight is None else weight[start:stop],
+                ),
+            )
+
+
 class ArrayDataset(torch.utils.data.Dataset):
     """Rows of fixed-size inputs: ``X`` and optional ``target`` / ``weight`` tensors.
 
@@ -95,7 +154,7 @@ class ArrayDataset(torch.utils.data.Dataset):
         return ArrayDataset(self.X[idx], take(self.target), take(self.weight))
 
     def batches(self, batch_size, shuffle=False):
-        return TensorBatches(len(self), batch_size, shuffle, self._batch)
+        return ShuffledSlices(self, batch_size, shuffle)
 
 
 class EarlyStoppingFromStart(EarlyStopping):

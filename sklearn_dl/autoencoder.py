@@ -7,7 +7,6 @@ import scipy.sparse as sp
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.decomposition import PCA
-from sklearn.preprocessing._data import _handle_zeros_in_scale
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -27,6 +26,32 @@ def check_hidden_layer_sizes(hidden_layer_sizes):
             f"hidden_layer_sizes must be positive integers, got {hidden_layer_sizes!r}."
         )
     return sizes
+
+
+def centre_and_scale_(X32, mean=None, scale=None):
+    """In place: subtract per-feature ``mean`` and divide by one overall ``scale``.
+
+    Missing statistics are computed from ``X32`` (float32, owned by the
+    caller): the feature means and the root mean feature variance. numpy,
+    not torch: on this small, one-off work torch's thread wake-ups made it
+    slower and erratic. Returns ``(mean, scale)``.
+    """
+    if mean is None:
+        mean = X32.mean(axis=0, dtype=np.float64)
+    X32 -= mean.astype(np.float32)
+    if scale is None:
+        # One fast pass; if the sum of squares overflows float32, redo it on
+        # data divided by its peak (squares of values <= 1 cannot overflow).
+        with np.errstate(over="ignore"):
+            rms = float(np.linalg.norm(X32.ravel())) / np.sqrt(max(X32.size, 1))
+        if not np.isfinite(rms):
+            peak = max(abs(float(X32.max())), abs(float(X32.min())))
+            if not np.isfinite(peak):
+                raise ValueError("X has values too large for float32 (above about 3.4e38).")
+            rms = peak * float(np.linalg.norm((X32 / peak).ravel())) / np.sqrt(X32.size)
+        scale = rms if rms > 0 else 1.0
+    X32 /= scale
+    return mean, scale
 
 
 class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator):
@@ -57,22 +82,26 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         check_is_fitted(self)
         return self._check_X(X, reset=False)
 
-    def _fit_scaling(self, X):
-        """Centre each feature and divide all by one overall scale.
+    def _training_tensor(self, X, first):
+        """X as the module's float32 training input: a centred, scaled copy.
 
-        One scale for all features (the root mean feature variance) makes any
-        input magnitude train alike while keeping the features' relative
-        weights, so the training loss is the reconstruction error in X's own
-        units, the quantity PCA minimises and ``score`` reports. To weigh
-        features equally, put a ``StandardScaler`` first, as with PCA.
+        Centre each feature and divide all by one overall scale (the root mean
+        feature variance). One scale for all features makes any input
+        magnitude train alike while keeping the features' relative weights, so
+        the training loss is the reconstruction error in X's own units, the
+        quantity PCA minimises and ``score`` reports. To weigh features
+        equally, put a ``StandardScaler`` first, as with PCA.
         """
-        self.mean_ = X.mean(axis=0, dtype=np.float64)
-        overall = np.sqrt(X.var(axis=0, dtype=np.float64).mean())
-        self.scale_ = float(_handle_zeros_in_scale(np.array([overall]), copy=False)[0])
+        X32 = X.astype(np.float32)  # a copy: X itself is never modified
+        if first:
+            self.mean_, self.scale_ = centre_and_scale_(X32)
+        else:
+            centre_and_scale_(X32, self.mean_, self.scale_)
+        return torch.from_numpy(X32)
 
     def _prepare(self, X):
-        """Rows of X as the module's float32 input (standardised)."""
-        return ((X - self.mean_) / self.scale_).astype(np.float32)
+        """Rows of X as the module's input: centred and scaled as in training."""
+        return (X - self.mean_) / self.scale_
 
     def _unscale(self, X_scaled):
         return X_scaled * self.scale_ + self.mean_
@@ -123,11 +152,8 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         self._hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         self._check_noise_params()
         X = self._check_X(X, reset=first)
-        if first:
-            self._fit_scaling(X)
-        return self._train(
-            ArrayDataset(torch.from_numpy(self._prepare(X))), incremental=incremental
-        )
+        dataset = ArrayDataset(self._training_tensor(X, first))
+        return self._train(dataset, incremental=incremental)
 
     def _check_noise_params(self):
         """Hook for parameters whose valid range depends on another parameter."""
@@ -180,7 +206,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
                 f"X has {Z.shape[1]} features, but inverse_transform expects codes of "
                 f"n_components={self.n_components} features."
             )
-        out = self._infer(self._decode, Z, prepare=lambda z: z.astype(np.float32))
+        out = self._infer(self._decode, Z)
         return self._unscale(out.astype(np.float64)).astype(Z.dtype, copy=False)
 
     def _decode(self, z):
@@ -444,13 +470,18 @@ class VariationalAutoencoder(_BaseAutoencoder):
             )
         return X
 
-    def _fit_scaling(self, X):
-        # Count models standardise log1p(counts) inside the module; the
-        # likelihood itself is evaluated on the raw counts.
-        super()._fit_scaling(np.log1p(X) if self._counts else X)
+    def _training_tensor(self, X, first):
+        if not self._counts:
+            return super()._training_tensor(X, first)
+        # Count models: the encoder reads standardised log1p(counts) (scaled
+        # inside the module), the likelihood is evaluated on the raw counts.
+        X32 = X.astype(np.float32)
+        if first:
+            self.mean_, self.scale_ = centre_and_scale_(np.log1p(X32))
+        return torch.from_numpy(X32)
 
     def _prepare(self, X):
-        return X.astype(np.float32) if self._counts else super()._prepare(X)
+        return X if self._counts else super()._prepare(X)
 
     def _unscale(self, X_scaled):
         return X_scaled if self._counts else super()._unscale(X_scaled)
@@ -527,8 +558,8 @@ class VariationalAutoencoder(_BaseAutoencoder):
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
         rng = check_random_state(random_state)
-        z = rng.standard_normal((n_samples, self.n_components)).astype(np.float32)
-        mean = self._infer(self._decode, z, prepare=lambda a: a).astype(np.float64)
+        z = rng.standard_normal((n_samples, self.n_components))
+        mean = self._infer(self._decode, z)
         log_scale = self.module_.log_scale.detach().cpu().clamp(-10, 10).numpy().astype(np.float64)
         if self.likelihood == "gaussian":
             return self._unscale(mean + np.exp(log_scale) * rng.standard_normal(mean.shape))

@@ -31,7 +31,7 @@ def _cheap(cls):
 
 
 ESTIMATORS = [_cheap(cls) for _, cls in all_estimators()]
-TRANSFORMERS = [est for est in ESTIMATORS if hasattr(est, "transform")]
+TRANSFORMERS = [est for est in ESTIMATORS if hasattr(est, "get_feature_names_out")]
 
 
 def test_estimators_are_found():
