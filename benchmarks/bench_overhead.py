@@ -118,10 +118,11 @@ def _measure(config, repeats):
     X_big = np.random.RandomState(1).rand(50_000, d)
     X_big32 = X_big.astype(np.float32)
     module = est.module_.eval()
+    mean32 = torch.from_numpy(est.mean_.astype(np.float32))
 
     def raw():
         with torch.no_grad():
-            module.encode((torch.from_numpy(X_big32) - est.mean_[0]) / est.scale_)
+            module.encode((torch.from_numpy(X_big32) - mean32) / est.scale_)
 
     t = interleaved_timings(
         {
