@@ -38,6 +38,7 @@ TRAINING_PARAMETER_CONSTRAINTS = {
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "device": [StrOptions({"cpu", "cuda", "auto"})],
+    "dtype": [StrOptions({"float32", "float64"})],
 }
 
 # Rows per forward pass at inference: bounds the extra memory of
@@ -92,6 +93,12 @@ def seeded_torch(estimator, device, fresh):
         estimator._cuda_rng_state = torch.cuda.get_rng_state() if cuda_devices else None
 
 
+def _effective_n_samples(dataset):
+    weight = getattr(dataset, "weight", None)
+    n = len(dataset) if weight is None else float(weight.sum())
+    return max(n, 1e-12)
+
+
 class BaseNeuralEstimator(BaseEstimator):
     """Training machinery; subclasses implement the four hooks below.
 
@@ -131,13 +138,24 @@ class BaseNeuralEstimator(BaseEstimator):
             train_idx, valid_idx = train_test_split(idx, test_size=n_valid, random_state=seed)
         return dataset.subset(np.sort(train_idx)), dataset.subset(np.sort(valid_idx))
 
+    @property
+    def _torch_dtype(self):
+        return torch.float64 if self.dtype == "float64" else torch.float32
+
+    @property
+    def _numpy_dtype(self):
+        return np.float64 if self.dtype == "float64" else np.float32
+
     def _new_net(self, device, dataset):
         return SkorchNet(
-            module=self._make_module(dataset),
+            module=self._make_module(dataset).to(self._torch_dtype),
             criterion=self._make_criterion(),
             optimizer=torch.optim.Adam,
             lr=self.learning_rate_init,
-            optimizer__weight_decay=self.alpha,
+            # alpha as in MLPClassifier: the L2 term alpha/2 * ||W||^2 is divided
+            # by the number of samples (the sum of sample weights, so that
+            # weighted and repeated rows agree), i.e. Adam's weight decay alpha / n.
+            optimizer__weight_decay=self.alpha / _effective_n_samples(dataset),
             optimizer__param_groups=[(p, {"weight_decay": 0.0}) for p in self._decay_exempt],
             batch_size=self._batch_size(len(dataset)),
             max_epochs=self.max_iter,
@@ -219,36 +237,47 @@ class BaseNeuralEstimator(BaseEstimator):
         """The trained ``torch.nn.Module`` (lives in ``net_``; one object, pickled once)."""
         return self.net_.module_
 
-    def _infer(self, fn, X, prepare=None, batch_size=INFERENCE_BATCH_SIZE):
-        """Apply ``fn(batch_tensor) -> tensor`` over the rows of ``X`` in eval mode.
+    def _infer(self, fn, X, prepare=None, batch_size=INFERENCE_BATCH_SIZE, dtype=None):
+        """Apply ``fn(batch) -> tensor`` over the rows of ``X`` in eval mode, batch by batch.
 
-        The network runs in X's precision: float32 input gives float32 work
-        (fast), float64 input float64 work, as scikit-learn estimators preserve
-        dtypes. In float32, a row's result can change in the last bit with the
-        batch it is computed in (BLAS kernels depend on the batch size), which
-        would break the guarantee that a method gives the same result on a
-        subset of rows. The module is switched to float64 and back (an exact
-        round trip) for the call.
+        The network runs in the precision of the input (``dtype``, default
+        X's): float32 input gives float32 work (fast), float64 input float64
+        work, as scikit-learn estimators preserve dtypes. In float32 a row's
+        result can change in the last bit with the batch it is computed in
+        (BLAS kernels depend on the batch size), which breaks the guarantee
+        that a method gives the same result on a subset of rows; the module is
+        switched to float64 and back (an exact round trip) for such calls.
 
-        ``prepare(rows)`` maps raw rows to the module's input one batch at a
-        time, so extra memory stays bounded whatever ``len(X)`` (1e6 rows).
+        ``prepare(rows)`` maps raw rows to the module's input (an array, or a
+        dict of arrays for modules with several inputs) one batch at a time,
+        so extra memory stays bounded whatever ``len(X)`` (1e6 rows).
         """
         module = self.module_
         device = self.net_.device
-        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
+        if dtype is None:
+            dtype = np.float64 if X.dtype == np.float64 else np.float32
+        torch_dtype = torch.float64 if dtype == np.float64 else torch.float32
         was_training = module.training
         module.eval()
-        module.to(dtype)
+        module.to(torch_dtype)
         outputs = []
+
+        def to_tensor(a):
+            a = torch.as_tensor(a, device=device)
+            return a.to(torch_dtype) if a.is_floating_point() else a
+
         try:
             with torch.no_grad():
                 for start in range(0, len(X), batch_size):
                     rows = X[start : start + batch_size]
                     if prepare is not None:
                         rows = prepare(rows)
-                    batch = torch.as_tensor(rows, dtype=dtype, device=device)
+                    if isinstance(rows, dict):
+                        batch = {key: to_tensor(value) for key, value in rows.items()}
+                    else:
+                        batch = to_tensor(rows)
                     outputs.append(fn(batch).cpu().numpy())
         finally:
-            module.to(torch.float32)
+            module.to(self._torch_dtype)
             module.train(was_training)
         return np.concatenate(outputs, axis=0)

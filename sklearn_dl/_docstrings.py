@@ -5,7 +5,8 @@ dropout : float, default={dropout}
     Dropout probability after each hidden layer (0 disables it).
 
 alpha : float, default={alpha}
-    L2 penalty (weight decay of Adam) on the weights; biases are not decayed.
+    Strength of the L2 penalty on the weights (not the biases), divided by
+    the number of training samples as in ``MLPClassifier``.
 
 batch_size : int or "auto", default="auto"
     Mini-batch size; "auto" means ``min(200, n_samples)`` as in
@@ -47,6 +48,11 @@ verbose : int, default=0
 
 device : {{"cpu", "cuda", "auto"}}, default="cpu"
     Where to train and infer; "auto" takes a GPU when PyTorch sees one.
+
+dtype : {{"float32", "float64"}}, default="float32"
+    Precision of training. float64 is slower but makes results independent
+    of summation order (e.g. weighted rows vs repeated rows agree to ~1e-12).
+    Inference always runs in the precision of the input data.
 """
 
 TRAINING_ATTRIBUTES = """\

@@ -38,7 +38,7 @@ def centre_and_scale_(X32, mean=None, scale=None):
     """
     if mean is None:
         mean = X32.mean(axis=0, dtype=np.float64)
-    X32 -= mean.astype(np.float32)
+    X32 -= mean.astype(X32.dtype)
     if scale is None:
         # One fast pass; if the sum of squares overflows float32, redo it on
         # data divided by its peak (squares of values <= 1 cannot overflow).
@@ -92,7 +92,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         quantity PCA minimises and ``score`` reports. To weigh features
         equally, put a ``StandardScaler`` first, as with PCA.
         """
-        X32 = X.astype(np.float32)  # a copy: X itself is never modified
+        X32 = X.astype(self._numpy_dtype)  # a copy: X itself is never modified
         if first:
             self.mean_, self.scale_ = centre_and_scale_(X32)
         else:
@@ -279,6 +279,7 @@ class Autoencoder(_BaseAutoencoder):
         random_state=None,
         verbose=0,
         device="cpu",
+        dtype="float32",
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -297,6 +298,7 @@ class Autoencoder(_BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.device = device
+        self.dtype = dtype
 
     _parameter_constraints = {
         **_BaseAutoencoder._parameter_constraints,
@@ -360,6 +362,7 @@ class DenoisingAutoencoder(Autoencoder):
         random_state=None,
         verbose=0,
         device="cpu",
+        dtype="float32",
     ):
         super().__init__(
             n_components,
@@ -379,6 +382,7 @@ class DenoisingAutoencoder(Autoencoder):
             random_state=random_state,
             verbose=verbose,
             device=device,
+            dtype=dtype,
         )
         self.noise = noise
         self.noise_level = noise_level
@@ -431,6 +435,7 @@ class VariationalAutoencoder(_BaseAutoencoder):
         random_state=None,
         verbose=0,
         device="cpu",
+        dtype="float32",
     ):
         self.n_components = n_components
         self.beta = beta
@@ -450,6 +455,7 @@ class VariationalAutoencoder(_BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.device = device
+        self.dtype = dtype
 
     _parameter_constraints = {
         **_BaseAutoencoder._parameter_constraints,
@@ -475,7 +481,7 @@ class VariationalAutoencoder(_BaseAutoencoder):
             return super()._training_tensor(X, first)
         # Count models: the encoder reads standardised log1p(counts) (scaled
         # inside the module), the likelihood is evaluated on the raw counts.
-        X32 = X.astype(np.float32)
+        X32 = X.astype(self._numpy_dtype)
         if first:
             self.mean_, self.scale_ = centre_and_scale_(np.log1p(X32))
         return torch.from_numpy(X32)

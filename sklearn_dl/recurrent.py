@@ -1,0 +1,472 @@
+"""Recurrent sequence classifiers and regressors: RNN, LSTM and GRU.
+
+One implementation, ``RecurrentClassifier`` / ``RecurrentRegressor``, with a
+``cell`` parameter that GridSearchCV can search over; ``RNNClassifier``,
+``LSTMClassifier``, ``GRUClassifier`` (and the regressors) are the same
+estimators with another default ``cell``.
+"""
+
+import types
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
+
+from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
+from sklearn_dl.nn.losses import WeightedCrossEntropyLoss, WeightedMSELoss
+from sklearn_dl.nn.recurrent import CELLS, POOLINGS, RecurrentModule
+from sklearn_dl.sequences import SequenceDataset, check_sequences
+
+
+def _as_tensor(weight, estimator):
+    return None if weight is None else torch.as_tensor(weight, dtype=estimator._torch_dtype)
+
+
+def _weighted_mean_and_scale(values, weight):
+    """Column means and standard deviations (1 where constant), optionally weighted."""
+    mean = np.average(values, axis=0, weights=weight)
+    std = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=weight))
+    return mean, np.where(std > 0, std, 1.0)
+
+
+class _BaseRecurrent(BaseNeuralEstimator):
+    """Sequence input handling, scaling and batched inference shared by both tasks."""
+
+    _parameter_constraints = {
+        "cell": [StrOptions(set(CELLS))],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "pooling": [StrOptions(set(POOLINGS))],
+        **TRAINING_PARAMETER_CONSTRAINTS,
+    }
+
+    def _check_X(self, X, reset):
+        seqs, _ = check_sequences(X, estimator=self, reset=reset)
+        if reset:
+            self.n_channels_ = seqs.n_features
+        elif seqs.n_features != self.n_channels_:
+            raise ValueError(
+                f"X has {seqs.n_features} features per time step, but {type(self).__name__} "
+                f"was fitted with {self.n_channels_}."
+            )
+        return seqs
+
+    def _fit_scaling(self, seqs, sample_weight):
+        """Per-feature centre and scale over all time steps (any input scale trains alike).
+
+        Weighted by ``sample_weight`` (per sequence), so that weights and
+        repeated sequences give the same model.
+        """
+        steps_weight = None
+        if sample_weight is not None:
+            steps_weight = np.repeat(np.asarray(sample_weight, dtype=np.float64), seqs.lengths)
+        self.mean_, self.scale_ = _weighted_mean_and_scale(seqs.flat, steps_weight)
+
+    def _training_dataset(self, seqs, target, weight):
+        flat = ((seqs.flat - self.mean_) / self.scale_).astype(self._numpy_dtype)
+        scaled = type(seqs)(flat, seqs.lengths, seqs.offsets)
+        return SequenceDataset(scaled, target, weight, dtype=self._torch_dtype)
+
+    def _make_module(self, dataset):
+        return RecurrentModule(
+            self.n_channels_,
+            self._n_outputs(),
+            cell=self.cell,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            pooling=self.pooling,
+        )
+
+    def _check_sample_weight(self, sample_weight, n_samples):
+        if sample_weight is None:
+            return None
+        sw = _check_sample_weight(sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True)
+        if not sw.any():
+            raise ValueError("Sample weights are all zero: there is nothing to fit.")
+        return sw
+
+    def _forward(self, X, fn):
+        """``fn(module_output)`` for every sequence of X, in X's order.
+
+        Sequences are run sorted by length (little padding); packing makes
+        each result independent of its batch-mates.
+        """
+        check_is_fitted(self)
+        seqs = self._check_X(X, reset=False)
+        order = np.argsort(seqs.lengths, kind="stable")
+        mean, scale = self.mean_, self.scale_
+
+        def prepare(idx):
+            x, lengths = seqs.padded(idx)
+            x = (x - mean) / scale
+            x[np.arange(x.shape[1])[None, :] >= lengths[:, None]] = 0.0
+            return {"x": x, "lengths": lengths}
+
+        out = self._infer(
+            lambda batch: fn(self.module_(**batch)), order, prepare, dtype=seqs.flat.dtype
+        )
+        result = np.empty_like(out)
+        result[order] = out
+        return result
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
+    def __init__(
+        self,
+        *,
+        cell="gru",
+        hidden_size=32,
+        num_layers=1,
+        bidirectional=False,
+        pooling="mean",
+        dropout=0.0,
+        class_weight=None,
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=3e-3,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        dtype="float32",
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.dropout = dropout
+        self.class_weight = class_weight
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.dtype = dtype
+
+    _parameter_constraints = {
+        **_BaseRecurrent._parameter_constraints,
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+    }
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _make_criterion(self):
+        weights = None
+        if self.class_weight is not None:
+            weights = compute_class_weight(
+                self.class_weight, classes=np.arange(len(self.classes_)), y=self._y_fit
+            )
+            weights = torch.as_tensor(weights, dtype=self._torch_dtype)
+        return WeightedCrossEntropyLoss(class_weight=weights)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Train on sequences X with labels y.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences: 2-D (n_samples, n_timesteps), 3-D (n_samples,
+            n_timesteps, n_features), a list of (T_i,) or (T_i, n_features)
+            arrays, or NaN-padded 2-D/3-D arrays.
+
+        y : array-like of shape (n_samples,)
+            Class labels (any hashable values, strings included).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train one epoch on (X, y), keeping the model trained so far.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as in :meth:`fit`.
+
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        classes : array-like of shape (n_classes,), default=None
+            All classes that will ever appear. Required on the first call.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        if not hasattr(self, "classes_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        first = not (hasattr(self, "net_") and (incremental or self.warm_start))
+        seqs = self._check_X(X, reset=first)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        y = column_or_1d(check_array(y, ensure_2d=False, dtype=None, input_name="y"), warn=True)
+        check_classification_targets(y)
+        check_consistent_length(seqs.lengths, y)
+        weight = self._check_sample_weight(sample_weight, len(y))
+        if first:
+            labels = np.unique(y if classes is None else np.asarray(classes))
+            if len(labels) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in the data, "
+                    f"but the data contain only one class: {labels[0]!r}."
+                )
+            self.classes_ = labels
+            self._fit_scaling(seqs, weight)
+        unseen = np.setdiff1d(np.unique(y), self.classes_)
+        if len(unseen):
+            raise ValueError(f"y has labels {unseen.tolist()} not in classes_ {self.classes_}.")
+        y_enc = np.searchsorted(self.classes_, y)
+        self._y_fit = y_enc
+        dataset = self._training_dataset(seqs, torch.as_tensor(y_enc), _as_tensor(weight, self))
+        return self._train(dataset, incremental=incremental, stratify=y_enc)
+
+    def predict_proba(self, X):
+        """Class probabilities of each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as in :meth:`fit`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        return self._forward(X, lambda logits: torch.softmax(logits, dim=-1))
+
+    def predict(self, X):
+        """Most probable class of each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as in :meth:`fit`.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class RecurrentRegressor(RegressorMixin, _BaseRecurrent):
+    def __init__(
+        self,
+        *,
+        cell="gru",
+        hidden_size=32,
+        num_layers=1,
+        bidirectional=False,
+        pooling="mean",
+        dropout=0.0,
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=3e-3,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        dtype="float32",
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.dropout = dropout
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.dtype = dtype
+
+    def _n_outputs(self):
+        return self.n_outputs_
+
+    def _make_criterion(self):
+        return WeightedMSELoss()
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Train on sequences X with targets y.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences: 2-D (n_samples, n_timesteps), 3-D (n_samples,
+            n_timesteps, n_features), a list of (T_i,) or (T_i, n_features)
+            arrays, or NaN-padded 2-D/3-D arrays.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets; scaled internally and returned in their own units.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted regressor.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train one epoch on (X, y), keeping the model trained so far.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as in :meth:`fit`.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted regressor.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _fit(self, X, y, sample_weight, incremental):
+        first = not (hasattr(self, "net_") and (incremental or self.warm_start))
+        seqs = self._check_X(X, reset=first)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if y.ndim > 2:
+            raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
+        check_consistent_length(seqs.lengths, y)
+        y2 = y.reshape(len(y), -1)
+        weight = self._check_sample_weight(sample_weight, len(y))
+        if first:
+            self._y_is_1d = y.ndim == 1
+            self.n_outputs_ = y2.shape[1]
+            self._fit_scaling(seqs, weight)
+            self.y_mean_, self.y_scale_ = _weighted_mean_and_scale(y2, weight)
+        elif y2.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y2.shape[1]} outputs, but the model was fitted with {self.n_outputs_}."
+            )
+        target = torch.as_tensor((y2 - self.y_mean_) / self.y_scale_, dtype=self._torch_dtype)
+        dataset = self._training_dataset(seqs, target, _as_tensor(weight, self))
+        return self._train(dataset, incremental=incremental)
+
+    def predict(self, X):
+        """Predicted targets of each sequence, in the units of the training y.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as in :meth:`fit`.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        out = self._forward(X, lambda output: output)
+        out = out.astype(np.float64) * self.y_scale_ + self.y_mean_
+        return out[:, 0] if self._y_is_1d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def _with_default_cell(base, name, cell):
+    """``base`` with another default ``cell``: same parameters, same code.
+
+    The subclass gets a copy of ``base.__init__`` whose keyword default for
+    ``cell`` differs, so ``get_params``/``clone``/``GridSearchCV`` see a
+    normal scikit-learn signature, and ``cell`` stays searchable.
+    """
+    init = base.__init__
+    new_init = types.FunctionType(
+        init.__code__, init.__globals__, "__init__", init.__defaults__, init.__closure__
+    )
+    new_init.__kwdefaults__ = {**init.__kwdefaults__, "cell": cell}
+    new_init.__qualname__ = f"{name}.__init__"
+    new_init.__doc__ = init.__doc__
+    return type(name, (base,), {"__init__": new_init, "__module__": __name__})
+
+
+RNNClassifier = _with_default_cell(RecurrentClassifier, "RNNClassifier", "rnn")
+LSTMClassifier = _with_default_cell(RecurrentClassifier, "LSTMClassifier", "lstm")
+GRUClassifier = _with_default_cell(RecurrentClassifier, "GRUClassifier", "gru")
+RNNRegressor = _with_default_cell(RecurrentRegressor, "RNNRegressor", "rnn")
+LSTMRegressor = _with_default_cell(RecurrentRegressor, "LSTMRegressor", "lstm")
+GRURegressor = _with_default_cell(RecurrentRegressor, "GRURegressor", "gru")
