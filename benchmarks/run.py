@@ -20,6 +20,7 @@ PARTS = {
     "overhead": "benchmarks.bench_overhead",
     "reduction": "benchmarks.bench_reduction",
     "expression": "benchmarks.bench_expression",
+    "sequences": "benchmarks.bench_sequences",
 }
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADER = (
@@ -48,7 +49,7 @@ def main(argv=None):
     for part in parts:
         print(f"== {part} ==", flush=True)
         module = importlib.import_module(PARTS[part])
-        kwargs = {"repeats": args.repeats} if part == "overhead" else {}
+        kwargs = {"repeats": args.repeats} if part in ("overhead", "sequences") else {}
         body = module.run(**kwargs)
         print(body, flush=True)
         stamp = datetime.date.today().isoformat()

@@ -207,6 +207,7 @@ class BaseNeuralEstimator(BaseEstimator):
                 # Never leave a diverged model behind that would output NaN.
                 self._forget_fit()
                 raise ValueError(str(exc)) from None
+            net.train_split = None  # holds the validation rows: not to be pickled
         self._record_history(epochs_before, monitor, incremental)
         return self
 

@@ -81,3 +81,14 @@ net_ : skorch.NeuralNet
 module_ : torch.nn.Module
     The trained PyTorch module (``net_.module_``).
 """
+
+
+def estimator_doc(summary, parameters, attributes, examples, **defaults):
+    """Assemble a numpydoc class docstring from its own parts and the shared ones."""
+    return (
+        f"{summary}\n\nParameters\n----------\n{parameters}\n"
+        + TRAINING_PARAMETERS.format(**defaults)
+        + f"\nAttributes\n----------\n{attributes}\n"
+        + TRAINING_ATTRIBUTES
+        + f"\nExamples\n--------\n{examples}"
+    )

@@ -21,6 +21,18 @@ from skorch.callbacks import Callback, EarlyStopping
 
 
 class SkorchNet(NeuralNet):
+    def __getstate__(self):
+        state = super().__getstate__()
+        # skorch keeps the module and criterion *instances* we passed as
+        # init parameters, and pickles them apart from ``module_`` /
+        # ``criterion_`` (the same objects): weights stored twice, and not
+        # remapped to CPU when a CUDA-trained model is loaded without a GPU.
+        # The classes suffice; the trained objects travel as module_/criterion_.
+        for name in ("module", "criterion"):
+            if isinstance(state.get(name), torch.nn.Module):
+                state[name] = type(state[name])
+        return state
+
     def get_iterator(self, dataset, training=False):
         return dataset.batches(self.batch_size, shuffle=training)
 
@@ -182,3 +194,7 @@ class EarlyStoppingFromStart(EarlyStopping):
         self.dynamic_threshold_ = self._calc_new_threshold(total / count)
         self.best_model_weights_ = deepcopy(net.module_.state_dict())
         self.best_epoch_ = len(net.history)  # the epoch before this call's first
+
+    def on_train_end(self, net, **kwargs):
+        super().on_train_end(net, **kwargs)
+        self.dataset_valid = None  # a saved model must not carry the user's data
