@@ -305,22 +305,6 @@ def test_default_gru_learns_italy_power_demand():
     assert est.score(X_test, y_test) >= 0.9
 
 
-def test_small_gru_learns_italy_power_demand():
-    X, y = load_italy_power_demand(return_X_y=True)
-    X_test, y_test = load_italy_power_demand(split="test", return_X_y=True)
-    est = GRUClassifier(
-        hidden_size=8,
-        pooling="mean",
-        max_iter=20,
-        batch_size=8,
-        learning_rate_init=0.03,
-        early_stopping=False,
-        random_state=0,
-    ).fit(X, y)
-    np.testing.assert_array_equal(est.classes_, ["1", "2"])
-    assert est.score(X_test, y_test) >= 0.9
-
-
 # ------------------------------------------------------------- weighting
 def _imbalanced(n_major=60, n_minor=12, seed=0):
     rng = np.random.RandomState(seed)
