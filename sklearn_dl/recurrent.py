@@ -202,9 +202,7 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
     def _make_criterion(self):
         weights = None
         if self.class_weight is not None:
-            weights = compute_class_weight(
-                self.class_weight, classes=np.arange(len(self.classes_)), y=self._y_fit
-            )
+            weights = compute_class_weight(self.class_weight, classes=self.classes_, y=self._y_fit)
             weights = torch.as_tensor(weights, dtype=self._torch_dtype)
         return WeightedCrossEntropyLoss(class_weight=weights)
 
@@ -257,6 +255,11 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         """
         if not hasattr(self, "classes_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: the class balance of "
+                "later batches is unknown. Pass a dict of class weights, or use fit."
+            )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
@@ -271,7 +274,7 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
             if len(labels) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes in the data, "
-                    f"but the data contain only one class: {labels[0]!r}."
+                    f"but the data contain only one class: {labels.tolist()[0]!r}."
                 )
             self.classes_ = labels
             self._fit_scaling(seqs, weight)
@@ -279,7 +282,7 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         if len(unseen):
             raise ValueError(f"y has labels {unseen.tolist()} not in classes_ {self.classes_}.")
         y_enc = np.searchsorted(self.classes_, y)
-        self._y_fit = y_enc
+        self._y_fit = y  # labels, for class_weight (dict keys are labels)
         dataset = self._training_dataset(seqs, torch.as_tensor(y_enc), _as_tensor(weight, self))
         return self._train(dataset, incremental=incremental, stratify=y_enc)
 

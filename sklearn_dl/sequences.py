@@ -65,6 +65,11 @@ class Sequences:
         return Sequences(self.flat[rows], lengths, offsets)
 
 
+_STRINGS_MESSAGE = (
+    "X holds strings. Encode them first, e.g. make_pipeline(SequenceEncoder(), GRUClassifier())."
+)
+
+
 def _trim_padding(seq, index):
     """Drop trailing all-NaN steps; any other NaN is an error naming where it is."""
     nan_rows = np.isnan(seq).any(axis=1)
@@ -87,10 +92,7 @@ def _from_list(X, dtype):
     kinds = {type(x) for x in X}
     if any(issubclass(k, (str, bytes)) for k in kinds):
         if all(issubclass(k, (str, bytes)) for k in kinds):
-            raise TypeError(
-                "X holds strings. Encode them first, e.g. "
-                "make_pipeline(SequenceEncoder(), GRUClassifier())."
-            )
+            raise TypeError(_STRINGS_MESSAGE)
         raise TypeError(f"X mixes strings with other types ({sorted(k.__name__ for k in kinds)}).")
     seqs = []
     for i, x in enumerate(X):
@@ -127,9 +129,12 @@ def check_sequences(X, *, estimator, reset, dtype=(np.float64, np.float32)):
     """
     if isinstance(X, (str, bytes)):
         raise TypeError("X is a single string; pass a list of sequences.")
-    is_list = isinstance(X, (list, tuple)) or (
-        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
-    )
+    kind = getattr(getattr(X, "dtype", None), "kind", None)
+    if kind in ("U", "S"):
+        raise TypeError(_STRINGS_MESSAGE)
+    if kind == "O" and getattr(X, "ndim", None) == 1:
+        X = list(X)  # a 1-D object array or pandas Series of sequences
+    is_list = isinstance(X, (list, tuple))
     if is_list and not any(isinstance(x, (str, bytes)) for x in X):
         # A list that forms a regular numeric array (e.g. a list of equal-length
         # lists) is that array, as everywhere in scikit-learn: 2-D means one
