@@ -85,27 +85,9 @@ class DivergenceGuard(Callback):
                 )
 
 
-class TensorBatches:
-    """Iterate over mini-batches of index-aligned tensors by slicing.
-
-    ``make_batch(idx)`` turns a 1-D index tensor into a skorch batch
-    ``(Xi, yi)``. With ``shuffle`` the order is drawn from torch's default
-    generator, which the estimator forks and seeds (see ``_base.seeded_torch``).
-    """
-
-    def __init__(self, n_samples, batch_size, shuffle, make_batch):
-        self.n_samples = n_samples
-        self.batch_size = max(1, int(batch_size))
-        self.shuffle = shuffle
-        self.make_batch = make_batch
-
-    def __len__(self):
-        return -(-self.n_samples // self.batch_size)
-
-    def __iter__(self):
-        order = torch.randperm(self.n_samples) if self.shuffle else torch.arange(self.n_samples)
-        for start in range(0, self.n_samples, self.batch_size):
-            yield self.make_batch(order[start : start + self.batch_size])
+def take_rows(tensor, idx):
+    """``tensor[idx]``, passing None (no target / no weights) through."""
+    return None if tensor is None else tensor[idx]
 
 
 class ShuffledSlices:
@@ -129,14 +111,8 @@ class ShuffledSlices:
             data = data.subset(torch.randperm(len(data)))
         X, target, weight = data.X, data.target, data.weight
         for start in range(0, len(X), self.batch_size):
-            stop = start + self.batch_size
-            yield (
-                X[start:stop],
-                (
-                    None if target is None else target[start:stop],
-                    None if weight is None else weight[start:stop],
-                ),
-            )
+            rows = slice(start, start + self.batch_size)
+            yield X[rows], (take_rows(target, rows), take_rows(weight, rows))
 
 
 class ArrayDataset(torch.utils.data.Dataset):
@@ -157,13 +133,11 @@ class ArrayDataset(torch.utils.data.Dataset):
         return self._batch(torch.as_tensor([i]))
 
     def _batch(self, idx):
-        take = lambda t: None if t is None else t[idx]  # noqa: E731
-        return self.X[idx], (take(self.target), take(self.weight))
+        return self.X[idx], (take_rows(self.target, idx), take_rows(self.weight, idx))
 
     def subset(self, idx):
         idx = torch.as_tensor(idx, dtype=torch.long)
-        take = lambda t: None if t is None else t[idx]  # noqa: E731
-        return ArrayDataset(self.X[idx], take(self.target), take(self.weight))
+        return ArrayDataset(self.X[idx], take_rows(self.target, idx), take_rows(self.weight, idx))
 
     def batches(self, batch_size, shuffle=False):
         return ShuffledSlices(self, batch_size, shuffle)

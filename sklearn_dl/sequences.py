@@ -24,6 +24,8 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_array, validate_data
 
+from sklearn_dl._net import take_rows
+
 
 @dataclass
 class Sequences:
@@ -218,18 +220,19 @@ class SequenceDataset(torch.utils.data.Dataset):
     def _batch(self, idx):
         x, lengths = self.sequences.padded(idx)
         idx_t = torch.from_numpy(idx)
-        take = lambda t: None if t is None else t[idx_t]  # noqa: E731
         inputs = {
             "x": torch.as_tensor(x, dtype=self.dtype),
             "lengths": torch.from_numpy(lengths),
         }
-        return inputs, (take(self.target), take(self.weight))
+        return inputs, (take_rows(self.target, idx_t), take_rows(self.weight, idx_t))
 
     def subset(self, idx):
         idx_t = torch.as_tensor(np.asarray(idx), dtype=torch.long)
-        take = lambda t: None if t is None else t[idx_t]  # noqa: E731
         return SequenceDataset(
-            self.sequences.subset(idx), take(self.target), take(self.weight), self.dtype
+            self.sequences.subset(idx),
+            take_rows(self.target, idx_t),
+            take_rows(self.weight, idx_t),
+            self.dtype,
         )
 
     def batches(self, batch_size, shuffle=False):
