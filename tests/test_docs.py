@@ -35,7 +35,8 @@ def python_blocks(path):
     ]
 
 
-PAGES = sorted(DOCS.glob("*.md"))
+# The README's quick start is documentation too.
+PAGES = sorted(DOCS.glob("*.md")) + [DOCS.parent / "README.md"]
 PAGES_WITH_CODE = [page for page in PAGES if python_blocks(page)]
 
 
