@@ -50,11 +50,12 @@ def main(argv=None):
         print(f"== {part} ==", flush=True)
         module = importlib.import_module(PARTS[part])
         kwargs = {"repeats": args.repeats} if part in ("overhead", "sequences") else {}
+        repeats = f" --repeats {args.repeats}" if kwargs and args.repeats != 5 else ""
         body = module.run(**kwargs)
         print(body, flush=True)
         stamp = datetime.date.today().isoformat()
         sections[part] = (
-            f"## {part}\n\nCommand: `python -m benchmarks.run {part}` ({stamp}; "
+            f"## {part}\n\nCommand: `python -m benchmarks.run {part}{repeats}` ({stamp}; "
             f"{machine_description()})\n\n{body}\n\n"
         )
         text = (
