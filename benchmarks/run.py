@@ -1,6 +1,6 @@
 """Benchmark entry point: ``python -m benchmarks.run [part ...]``.
 
-Parts: overhead, reduction, expression (and later ones as they are added).
+Parts: overhead, reduction, expression, sequences, sequence_seeds.
 Each part's section in ``benchmarks/RESULTS.md`` is replaced by this run's
 figures; the other sections are kept, each with the command that made it.
 """
@@ -21,6 +21,7 @@ PARTS = {
     "reduction": "benchmarks.bench_reduction",
     "expression": "benchmarks.bench_expression",
     "sequences": "benchmarks.bench_sequences",
+    "sequence_seeds": "benchmarks.bench_sequence_seeds",
 }
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADER = (
