@@ -63,3 +63,8 @@ def make_expression_like(n_samples=300, n_genes=1000, n_factors=5, noise=3.0, se
     W = rng.randn(n_factors, n_genes) * rng.gamma(1.0, 1.0, size=n_genes)
     E = rng.randn(n_samples, n_genes) * noise * rng.gamma(2.0, 1.0, size=n_genes)
     return Z @ W + E
+
+
+def held_out_mse(model, X_test):
+    """Mean squared reconstruction error of a fitted transformer on unseen rows."""
+    return float(np.mean((X_test - model.inverse_transform(model.transform(X_test))) ** 2))

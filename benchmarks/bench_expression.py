@@ -9,13 +9,12 @@ reconstruction error of the other 75 is compared to PCA's.
 
 import time
 
-import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
 from sklearn_dl import Autoencoder, DenoisingAutoencoder, VariationalAutoencoder
 
-from ._common import make_expression_like, markdown_table
+from ._common import held_out_mse, make_expression_like, markdown_table
 
 SEED = 0
 
@@ -36,8 +35,7 @@ def run():
             start = time.perf_counter()
             model.fit(X_train)
             seconds = time.perf_counter() - start
-            rec = model.inverse_transform(model.transform(X_test))
-            errors[name] = float(np.mean((X_test - rec) ** 2))
+            errors[name] = held_out_mse(model, X_test)
             ratio = errors[name] / errors["PCA"]
             ratios[(k, name)] = ratio
             epochs = getattr(model, "n_iter_", "")

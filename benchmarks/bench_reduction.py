@@ -8,7 +8,6 @@
 
 import time
 
-import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.decomposition import NMF, PCA
 from sklearn.manifold import TSNE, trustworthiness
@@ -17,7 +16,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from sklearn_dl import Autoencoder, DenoisingAutoencoder, VariationalAutoencoder
 
-from ._common import markdown_table
+from ._common import held_out_mse, markdown_table
 
 SEED = 0
 
@@ -41,8 +40,7 @@ def held_out_errors(X, ks=(2, 8, 16)):
             start = time.perf_counter()
             model.fit(X_train)
             times[name] = time.perf_counter() - start
-            rec = model.inverse_transform(model.transform(X_test))
-            errors[name] = float(np.mean((X_test - rec) ** 2))
+            errors[name] = held_out_mse(model, X_test)
         for name in errors:
             rows.append([k, name, errors[name], errors[name] / errors["PCA"], times[name]])
     return rows

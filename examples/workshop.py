@@ -32,7 +32,7 @@ from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
 
-from benchmarks._common import make_expression_like, markdown_table  # noqa: E402
+from benchmarks._common import held_out_mse, make_expression_like, markdown_table  # noqa: E402
 from sklearn_dl import (  # noqa: E402
     Autoencoder,
     DenoisingAutoencoder,
@@ -159,9 +159,7 @@ def expression_section(report):
     errors = {}
     for name, model in models.items():
         model.fit(X_train)
-        errors[name] = float(
-            np.mean((X_test - model.inverse_transform(model.transform(X_test))) ** 2)
-        )
+        errors[name] = held_out_mse(model, X_test)
     rows = [[name, err, err / errors["PCA"]] for name, err in errors.items()]
     report.add(
         "## A small gene-expression-like matrix\n\n"

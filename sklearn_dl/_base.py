@@ -112,9 +112,16 @@ class BaseNeuralEstimator(BaseEstimator):
     _decay_exempt = ("*bias",)
 
     # ---------------------------------------------------------------- training
+    def _starts_fresh(self, incremental):
+        """Whether this fit builds a new model (else it continues ``net_``)."""
+        return not (hasattr(self, "net_") and (incremental or self.warm_start))
+
+    def _auto_batch_size(self, n_samples):
+        return min(200, n_samples)  # MLPClassifier's "auto"
+
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            return min(200, n_samples)
+            return self._auto_batch_size(n_samples)
         return min(self.batch_size, n_samples)
 
     def _validation_split(self, dataset, stratify):
@@ -169,9 +176,9 @@ class BaseNeuralEstimator(BaseEstimator):
     def _train(self, dataset, *, incremental=False, stratify=None):
         """Fit on ``dataset``: a full fit, a warm start, or one pass (``incremental``)."""
         device = resolve_device(self.device)
-        reuse = hasattr(self, "net_") and (incremental or self.warm_start)
-        with seeded_torch(self, device, fresh=not reuse):
-            if not reuse:
+        fresh = self._starts_fresh(incremental)
+        with seeded_torch(self, device, fresh=fresh):
+            if fresh:
                 # Built from all rows given to fit, before the validation split:
                 # data-driven initialisation (PCA) sees what PCA itself would.
                 self.net_ = self._new_net(device, dataset)

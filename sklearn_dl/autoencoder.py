@@ -149,7 +149,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         return self._fit(X, incremental=True)
 
     def _fit(self, X, incremental):
-        first = not (hasattr(self, "net_") and (incremental or self.warm_start))
+        first = self._starts_fresh(incremental)
         self._hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         self._check_noise_params()
         X = self._check_X(X, reset=first)

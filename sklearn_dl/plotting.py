@@ -1,4 +1,6 @@
-"""Plots in scikit-learn's display style (matplotlib is an optional extra: ``pip install sklearn-dl[plot]``).
+"""Plots in scikit-learn's display style.
+
+matplotlib is an optional extra: ``pip install sklearn-dl[plot]``.
 
 - :class:`LossCurveDisplay`: training and validation loss per epoch of any
   fitted estimator of the package.
@@ -149,7 +151,9 @@ class EmbeddingDisplay:
         check_matplotlib_support("EmbeddingDisplay.plot")
         embedding = np.asarray(self.embedding)
         if embedding.ndim != 2 or embedding.shape[1] != 2:
-            raise ValueError(f"EmbeddingDisplay needs a 2-D embedding, got shape {embedding.shape}.")
+            raise ValueError(
+                f"EmbeddingDisplay needs a 2-D embedding, got shape {embedding.shape}."
+            )
         ax = _axes(ax)
         kwargs = {"s": 8, "alpha": 0.8, **scatter_kwargs}
         if self.labels is None:

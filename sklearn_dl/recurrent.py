@@ -92,13 +92,11 @@ class _BaseRecurrent(BaseNeuralEstimator):
             pooling=self.pooling,
         )
 
-    def _batch_size(self, n_samples):
+    def _auto_batch_size(self, n_samples):
         # Recurrent nets on the small sets typical of time-series work (40-70
         # sequences in the UCR/UEA sets) need more than MLPClassifier's one or
         # two optimiser steps per epoch: "auto" aims at ~8 batches of 16-200.
-        if self.batch_size == "auto":
-            return min(n_samples, max(16, min(200, n_samples // 8)))
-        return min(self.batch_size, n_samples)
+        return min(n_samples, max(16, min(200, n_samples // 8)))
 
     def _check_y(self, y, dtype):
         if y is None:
@@ -118,8 +116,9 @@ class _BaseRecurrent(BaseNeuralEstimator):
     def _forward(self, X, fn):
         """``fn(module_output)`` for every sequence of X, in X's order.
 
-        Sequences are run sorted by length (little padding); packing makes
-        each result independent of its batch-mates.
+        Sequences are run sorted by length (little padding). The module
+        never reads the padding (see ``RecurrentModule``), so each result is
+        independent of its batch-mates and the padding needs no clearing.
         """
         check_is_fitted(self)
         seqs = self._check_X(X, reset=False)
@@ -128,9 +127,7 @@ class _BaseRecurrent(BaseNeuralEstimator):
 
         def prepare(idx):
             x, lengths = seqs.padded(idx)
-            x = (x - mean) / scale
-            x[np.arange(x.shape[1])[None, :] >= lengths[:, None]] = 0.0
-            return {"x": x, "lengths": lengths}
+            return {"x": (x - mean) / scale, "lengths": lengths}
 
         out = self._infer(
             lambda batch: fn(self.module_(**batch)), order, prepare, dtype=seqs.flat.dtype
@@ -200,9 +197,8 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         return len(self.classes_)
 
     def _make_criterion(self):
-        weights = None
-        if self.class_weight is not None:
-            weights = compute_class_weight(self.class_weight, classes=self.classes_, y=self._y_fit)
+        weights = self._loss_class_weight
+        if weights is not None:
             weights = torch.as_tensor(weights, dtype=self._torch_dtype)
         return WeightedCrossEntropyLoss(class_weight=weights)
 
@@ -263,7 +259,7 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
-        first = not (hasattr(self, "net_") and (incremental or self.warm_start))
+        first = self._starts_fresh(incremental)
         seqs = self._check_X(X, reset=first)
         y = column_or_1d(self._check_y(y, dtype=None), warn=True)
         check_classification_targets(y)
@@ -278,11 +274,17 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
                 )
             self.classes_ = labels
             self._fit_scaling(seqs, weight)
+            # Class weights for the loss (dict keys are labels), fixed with the
+            # new network; only k numbers are kept, not y.
+            self._loss_class_weight = (
+                None
+                if self.class_weight is None
+                else compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+            )
         unseen = np.setdiff1d(np.unique(y), self.classes_)
         if len(unseen):
             raise ValueError(f"y has labels {unseen.tolist()} not in classes_ {self.classes_}.")
         y_enc = np.searchsorted(self.classes_, y)
-        self._y_fit = y  # labels, for class_weight (dict keys are labels)
         dataset = self._training_dataset(seqs, torch.as_tensor(y_enc), _as_tensor(weight, self))
         return self._train(dataset, incremental=incremental, stratify=y_enc)
 
@@ -415,7 +417,7 @@ class RecurrentRegressor(RegressorMixin, _BaseRecurrent):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _fit(self, X, y, sample_weight, incremental):
-        first = not (hasattr(self, "net_") and (incremental or self.warm_start))
+        first = self._starts_fresh(incremental)
         seqs = self._check_X(X, reset=first)
         y = self._check_y(y, dtype=np.float64)
         if y.ndim > 2:

@@ -62,14 +62,25 @@ class Sequences:
     def subset(self, idx):
         idx = np.asarray(idx, dtype=np.int64)
         lengths = self.lengths[idx]
-        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         rows = np.concatenate([np.arange(o, o + n) for o, n in zip(self.offsets[idx], lengths)])
-        return Sequences(self.flat[rows], lengths, offsets)
+        return Sequences(self.flat[rows], lengths, _offsets(lengths))
 
 
 _STRINGS_MESSAGE = (
     "X holds strings. Encode them first, e.g. make_pipeline(SequenceEncoder(), GRUClassifier())."
 )
+
+
+def _offsets(lengths):
+    """Start row of each sequence in the flat array."""
+    return np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+
+
+def _forget_n_features_in(estimator, reset):
+    # n_features_in_ (the number of steps) only means something for 2-D input;
+    # refitting on 3-D or ragged input must not leave a stale one behind.
+    if reset and hasattr(estimator, "n_features_in_"):
+        del estimator.n_features_in_
 
 
 def _trim_padding(seq, index):
@@ -143,13 +154,12 @@ def check_sequences(X, *, estimator, reset, dtype=(np.float64, np.float32)):
         # univariate sequence per row, with n_features_in_ checked. Only truly
         # ragged lists take the sequence path.
         try:
-            np.asarray(X, dtype=np.float64)
-            is_list = False  # regular: handled as the array it forms
+            X = np.asarray(X, dtype=np.float64)  # regular: the array it forms (converted once)
+            is_list = False
         except (TypeError, ValueError):
             pass  # ragged
     if is_list:
-        if reset and hasattr(estimator, "n_features_in_"):
-            del estimator.n_features_in_
+        _forget_n_features_in(estimator, reset)
         seqs = _from_list(X, dtype)
         tabular = False
     else:
@@ -159,8 +169,7 @@ def check_sequences(X, *, estimator, reset, dtype=(np.float64, np.float32)):
             arr = check_array(
                 X, allow_nd=True, dtype=dtype, ensure_all_finite="allow-nan", input_name="X"
             )
-            if reset and hasattr(estimator, "n_features_in_"):
-                del estimator.n_features_in_
+            _forget_n_features_in(estimator, reset)
             tabular = False
         else:
             arr = validate_data(
@@ -193,8 +202,8 @@ def check_sequences(X, *, estimator, reset, dtype=(np.float64, np.float32)):
             f"Sequence {int(np.argmin(lengths))} has length 0 (or is all NaN padding); "
             "every sequence needs at least one step."
         )
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     flat = np.concatenate(seqs, axis=0)
+    offsets = _offsets(lengths)
     return Sequences(flat, lengths, offsets), tabular
 
 
