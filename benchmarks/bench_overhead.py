@@ -1,49 +1,81 @@
-"""Training and inference overhead against a hand-written PyTorch loop.
+"""Training and inference overhead against a hand-written PyTorch loop, for every estimator.
 
 Each estimator's ``fit`` is timed against (a) a hand-written loop training the
-same module (same batch size, epochs, optimiser, shuffling) and (b) a plain
-``skorch.NeuralNet`` with its default ``DataLoader``. ``transform`` is timed
-against one raw no-grad forward pass of the trained encoder.
+same module with the same loss (same batch size, epochs, Adam, shuffling) and
+(b) a plain ``skorch.NeuralNet`` with its default ``DataLoader``. Inference
+(``transform`` / ``predict_proba``) is timed against raw no-grad forward passes
+of the trained module over the whole float32 tensor.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from skorch import NeuralNet
 
-from sklearn_dl import Autoencoder
-from sklearn_dl.nn import AutoencoderModule
+from sklearn_dl import (
+    Autoencoder,
+    DenoisingAutoencoder,
+    GRUClassifier,
+    LSTMRegressor,
+    VariationalAutoencoder,
+)
+from sklearn_dl.nn import (
+    AutoencoderModule,
+    Corruption,
+    RecurrentModule,
+    VariationalAutoencoderModule,
+)
 
 from ._common import interleaved_timings, markdown_table
 
-CONFIGS = [
-    # name, n_samples, n_features, hidden, n_components, batch_size, epochs
-    ("784-128-16, batch 256", 6000, 784, (128,), 16, 256, 4),
-    ("20-16-2, batch 64", 6000, 20, (16,), 2, 64, 6),
-]
+LR, WEIGHT_DECAY = 1e-3, 1e-4
 
 
-def _hand_loop(X, hidden, k, batch_size, epochs, lr, weight_decay):
+@dataclass
+class Case:
+    """One estimator on one data shape: how each of the three contenders trains it."""
+
+    name: str
+    data: str
+    X: np.ndarray
+    y: np.ndarray | None
+    batch_size: int
+    epochs: int
+    module_cls: type  # the same module class and arguments for the loop and skorch
+    module_kwargs: dict
+    loss: callable  # (module output, x batch, y batch) -> scalar
+    estimator: callable  # (batch_size, epochs) -> unfitted estimator of ours
+
+    def make_module(self):
+        return self.module_cls(**self.module_kwargs)
+
+
+def _hand_loop(case):
     """What a user would write: tensors, module, Adam, shuffled slices, loss.item()."""
     torch.manual_seed(0)
-    X_t = torch.from_numpy(X.astype(np.float32))
-    module = AutoencoderModule(X.shape[1], k, hidden)
+    X_t = torch.from_numpy(case.X.astype(np.float32))
+    y_t = None if case.y is None else torch.from_numpy(case.y)
+    module = case.make_module()
     decay = [p for n, p in module.named_parameters() if not n.endswith("bias")]
     no_decay = [p for n, p in module.named_parameters() if n.endswith("bias")]
     optimizer = torch.optim.Adam(
         [{"params": decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=lr,
-        weight_decay=weight_decay,
+        lr=LR,
+        weight_decay=WEIGHT_DECAY,
     )
     losses = []
-    for _ in range(epochs):
+    for _ in range(case.epochs):
         module.train()
         order = torch.randperm(len(X_t))
         total = 0.0
-        for start in range(0, len(X_t), batch_size):
-            xb = X_t[order[start : start + batch_size]]
+        for start in range(0, len(X_t), case.batch_size):
+            idx = order[start : start + case.batch_size]
+            xb = X_t[idx]
+            yb = None if y_t is None else y_t[idx]
             optimizer.zero_grad()
-            loss = F.mse_loss(module(xb), xb)
+            loss = case.loss(module(xb), xb, yb)
             loss.backward()
             optimizer.step()
             total += loss.item() * len(xb)
@@ -51,134 +83,250 @@ def _hand_loop(X, hidden, k, batch_size, epochs, lr, weight_decay):
     return module
 
 
-class _MSE(torch.nn.Module):
+class _Criterion(torch.nn.Module):
+    """skorch calls ``criterion(y_pred, y_true)``; autoencoders' target is the input."""
+
+    def __init__(self, loss):
+        super().__init__()
+        self.loss = loss
+
     def forward(self, output, target):
-        return F.mse_loss(output, target)
+        return self.loss(output, target, target)
 
 
-def _plain_skorch(X, hidden, k, batch_size, epochs, lr, weight_decay):
-    X32 = X.astype(np.float32)
+class _SupervisedCriterion(_Criterion):
+    def forward(self, output, target):
+        return self.loss(output, None, target)
+
+
+def _plain_skorch(case):
+    X32 = case.X.astype(np.float32)
+    supervised = case.y is not None
     net = NeuralNet(
-        AutoencoderModule,
-        module__n_features=X.shape[1],
-        module__n_components=k,
-        module__hidden_layer_sizes=hidden,
-        criterion=_MSE,
+        case.module_cls,
+        criterion=_SupervisedCriterion if supervised else _Criterion,
+        criterion__loss=case.loss,
         optimizer=torch.optim.Adam,
-        optimizer__weight_decay=weight_decay,
-        lr=lr,
-        batch_size=batch_size,
-        max_epochs=epochs,
+        optimizer__weight_decay=WEIGHT_DECAY,
+        lr=LR,
+        batch_size=case.batch_size,
+        max_epochs=case.epochs,
         train_split=None,
         iterator_train__shuffle=True,
         verbose=0,
+        **{f"module__{k}": v for k, v in case.module_kwargs.items()},
     )
-    return net.fit(X32, X32)
+    return net.fit(X32, case.y if supervised else X32)
 
 
-def _ours(X, hidden, k, batch_size, epochs, lr, weight_decay):
-    # Fixed epochs like the loops: no hold-out, never stop early, random init.
-    return Autoencoder(
-        k,
-        hidden_layer_sizes=hidden,
-        init="random",
-        alpha=weight_decay,
-        batch_size=batch_size,
-        learning_rate_init=lr,
-        max_iter=epochs,
+def _ours(case):
+    estimator = case.estimator(case.batch_size, case.epochs)
+    # Fixed epochs like the loops: no hold-out, never stop early.
+    estimator.set_params(
+        alpha=WEIGHT_DECAY,
+        learning_rate_init=LR,
         early_stopping=False,
-        n_iter_no_change=epochs + 1,
+        n_iter_no_change=case.epochs + 1,
         random_state=0,
-    ).fit(X)
+    )
+    return estimator.fit(case.X) if case.y is None else estimator.fit(case.X, case.y)
 
 
-def _measure(config, repeats):
-    """One model size: (fit row, inference row)."""
-    name, n, d, hidden, k, batch_size, epochs = config
-    X = np.random.RandomState(0).rand(n, d)
-    args = (X, hidden, k, batch_size, epochs, 1e-3, 1e-4)
+def _mse(output, x, y):
+    return F.mse_loss(output, x)
+
+
+def _elbo(output, x, y):
+    nll, kl = output
+    return (nll + kl).mean() / x.shape[1]
+
+
+def _cross_entropy(output, x, y):
+    return F.cross_entropy(output, y)
+
+
+def _regression_mse(output, x, y):
+    return F.mse_loss(output.squeeze(-1), y)
+
+
+def cases():
+    rng = np.random.RandomState(0)
+    wide, narrow = rng.rand(6000, 784), rng.rand(6000, 20)
+    seqs = rng.randn(2000, 50, 4)
+    labels = (seqs[:, :, 0].mean(1) > 0).astype(np.int64)
+    targets = seqs[:, :, 1].mean(1).astype(np.float32)
+    ae = dict(n_features=784, n_components=16, hidden_layer_sizes=(128,))
+    rnn = dict(n_features=4, hidden_size=32, pooling="max")
+
+    def autoencoder(cls, **params):
+        return lambda batch, epochs: cls(
+            16, hidden_layer_sizes=(128,), batch_size=batch, max_iter=epochs, **params
+        )
+
+    return [
+        Case(
+            "Autoencoder 784-128-16",
+            "6000 x 784, batch 256, 4 epochs",
+            wide,
+            None,
+            256,
+            4,
+            AutoencoderModule,
+            ae,
+            _mse,
+            autoencoder(Autoencoder, init="random"),
+        ),
+        Case(
+            "Autoencoder 20-16-2",
+            "6000 x 20, batch 64, 6 epochs",
+            narrow,
+            None,
+            64,
+            6,
+            AutoencoderModule,
+            dict(n_features=20, n_components=2, hidden_layer_sizes=(16,)),
+            _mse,
+            lambda batch, epochs: Autoencoder(
+                2, hidden_layer_sizes=(16,), init="random", batch_size=batch, max_iter=epochs
+            ),
+        ),
+        Case(
+            "DenoisingAutoencoder 784-128-16",
+            "6000 x 784, batch 256, 4 epochs",
+            wide,
+            None,
+            256,
+            4,
+            AutoencoderModule,
+            {**ae, "corruption": Corruption("gaussian", 0.1)},
+            _mse,
+            autoencoder(DenoisingAutoencoder, init="random", noise_level=0.1),
+        ),
+        Case(
+            "VariationalAutoencoder 784-128-16",
+            "6000 x 784, batch 256, 4 epochs",
+            wide,
+            None,
+            256,
+            4,
+            VariationalAutoencoderModule,
+            ae,
+            _elbo,
+            autoencoder(VariationalAutoencoder),
+        ),
+        Case(
+            "GRUClassifier h32",
+            "2000 x 50 steps x 4, batch 64, 3 epochs",
+            seqs,
+            labels,
+            64,
+            3,
+            RecurrentModule,
+            {**rnn, "n_outputs": 2, "cell": "gru"},
+            _cross_entropy,
+            lambda batch, epochs: GRUClassifier(
+                hidden_size=32, pooling="max", batch_size=batch, max_iter=epochs
+            ),
+        ),
+        Case(
+            "LSTMRegressor h32",
+            "2000 x 50 steps x 4, batch 64, 3 epochs",
+            seqs,
+            targets,
+            64,
+            3,
+            RecurrentModule,
+            {**rnn, "n_outputs": 1, "cell": "lstm"},
+            _regression_mse,
+            lambda batch, epochs: LSTMRegressor(
+                hidden_size=32, pooling="max", batch_size=batch, max_iter=epochs
+            ),
+        ),
+    ]
+
+
+def _fit_row(case, repeats):
     times = interleaved_timings(
         {
-            "hand": lambda: _hand_loop(*args),
-            "ours": lambda: _ours(*args),
-            "skorch": lambda: _plain_skorch(*args),
+            "hand": lambda: _hand_loop(case),
+            "ours": lambda: _ours(case),
+            "skorch": lambda: _plain_skorch(case),
         },
         repeats,
     )
-    fit_row = [
-        name,
-        f"{n} x {d}, {epochs} epochs",
+    return [
+        case.name,
+        case.data,
         times["hand"],
         times["ours"],
         times["skorch"],
         times["ours"] / times["hand"],
         times["skorch"] / times["hand"],
     ]
-    est = _ours(*args)
-    X_big = np.random.RandomState(1).rand(50_000, d)
-    X_big32 = X_big.astype(np.float32)
+
+
+def _inference_row(case, repeats):
+    """Our transform / predict_proba vs raw no-grad forward passes over one float32 tensor."""
+    est = _ours(case)
+    rng = np.random.RandomState(1)
+    n = 50_000 if case.y is None else 20_000
+    X = rng.rand(n, *case.X.shape[1:])
+    X32 = X.astype(np.float32)
     module = est.module_.eval()
-    mean32 = torch.from_numpy(est.mean_.astype(np.float32))
+    mean32 = torch.as_tensor(est.mean_, dtype=torch.float32)
+    scale32 = torch.as_tensor(est.scale_, dtype=torch.float32)
+    if case.y is None:
+        method, forward = "transform", module.encode
+    else:
+        method, forward = "predict_proba", lambda x: torch.softmax(module(x), dim=-1)
 
     def raw():
         with torch.no_grad():
-            module.encode((torch.from_numpy(X_big32) - mean32) / est.scale_)
+            out = forward((torch.from_numpy(X32) - mean32) / scale32)
+            return out.numpy()
 
-    t = interleaved_timings(
-        {
-            "raw": raw,
-            "f32": lambda: est.transform(X_big32),
-            "f64": lambda: est.transform(X_big),
-        },
-        repeats,
-    )
-    inference_row = [
-        name,
-        f"{len(X_big)} rows",
-        len(X_big) / t["raw"],
-        len(X_big) / t["f32"],
-        t["f32"] / t["raw"],
-        len(X_big) / t["f64"],
-    ]
-    return fit_row, inference_row
+    timed = getattr(est, method)
+    t = interleaved_timings({"raw": raw, "f32": lambda: timed(X32)}, repeats)
+    return [case.name, f"{method}, {n} rows", n / t["raw"], n / t["f32"], t["f32"] / t["raw"]]
 
 
 def run(repeats=5):
-    measured = [_measure(config, repeats) for config in CONFIGS]
-    rows = [fit for fit, _ in measured]
-    inference_rows = [inference for _, inference in measured]
+    all_cases = cases()
+    fit_rows = [_fit_row(case, repeats) for case in all_cases]
+    inference_rows = [
+        _inference_row(case, repeats)
+        for case in all_cases
+        if case.name in ("Autoencoder 784-128-16", "Autoencoder 20-16-2", "GRUClassifier h32")
+    ]
     fit_table = markdown_table(
         [
-            "model",
+            "estimator",
             "data",
             "hand loop (s)",
-            "Autoencoder.fit (s)",
+            "our fit (s)",
             "plain skorch (s)",
             "ours / hand",
             "skorch / hand",
         ],
-        rows,
+        fit_rows,
     )
     inference_table = markdown_table(
         [
-            "model",
-            "data",
+            "estimator",
+            "call",
             "raw no-grad float32 (rows/s)",
-            "transform float32 (rows/s)",
-            "transform / raw time",
-            "transform float64 (rows/s)",
+            "ours, float32 input (rows/s)",
+            "ours / raw time",
         ],
         inference_rows,
     )
-    text = (
-        "Fit time of `Autoencoder` vs a hand-written PyTorch loop on the same module "
-        "(same batch size, epochs, Adam, shuffling), and vs a plain `skorch.NeuralNet` with its "
-        f"default DataLoader. Medians of {repeats} interleaved repetitions. Target: ours / hand "
-        "<= 1.05.\n\n" + fit_table + "\n\n"
-        "Inference: `transform` (input checks, batches of 4096 rows) vs one raw no-grad forward "
-        "pass of the trained encoder over the whole float32 tensor. `transform` computes in the "
-        "input's precision: float32 input runs in float32; float64 input runs the network in "
-        "float64 (exact per-row results whatever the batch), shown for contrast.\n\n"
-        + inference_table
+    return (
+        "Fit time of each estimator vs a hand-written PyTorch loop on the same module and loss "
+        "(same batch size, epochs, Adam, shuffling; the recurrent loop feeds equal-length "
+        "sequences as one tensor), and vs a plain `skorch.NeuralNet` with its default "
+        f"DataLoader. Medians of {repeats} interleaved repetitions. Target: ours / hand <= 1.05."
+        "\n\n" + fit_table + "\n\n"
+        "Inference: ours (input checks, batches of 4096 rows, sorting sequences by length) vs "
+        "raw no-grad forward passes of the trained module over the whole float32 tensor at "
+        "once (which needs memory for all rows' activations).\n\n" + inference_table
     )
-    return text

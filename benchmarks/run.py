@@ -1,6 +1,6 @@
 """Benchmark entry point: ``python -m benchmarks.run [part ...]``.
 
-Parts: overhead, reduction, expression, sequences, sequence_seeds.
+Parts: overhead, reduction, expression, sequences, sequence_seeds, scaling.
 Each part's section in ``benchmarks/RESULTS.md`` is replaced by this run's
 figures; the other sections are kept, each with the command that made it.
 """
@@ -22,6 +22,7 @@ PARTS = {
     "expression": "benchmarks.bench_expression",
     "sequences": "benchmarks.bench_sequences",
     "sequence_seeds": "benchmarks.bench_sequence_seeds",
+    "scaling": "benchmarks.bench_scaling",
 }
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADER = (

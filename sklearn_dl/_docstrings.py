@@ -59,7 +59,7 @@ TRAINING_ATTRIBUTES = """\
 n_features_in_ : int
     Number of features seen during fit.
 
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (n_features,)
     Names of features seen during fit, when X has string column names.
 
 n_iter_ : int

@@ -14,12 +14,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
 from sklearn_dl._docstrings import estimator_doc
 from sklearn_dl._net import ArrayDataset
+from sklearn_dl.nn._losses import NegativeELBOLoss, ReconstructionLoss
 from sklearn_dl.nn.autoencoder import LIKELIHOODS, AutoencoderModule, VariationalAutoencoderModule
 from sklearn_dl.nn.layers import ACTIVATIONS, Corruption
-from sklearn_dl.nn.losses import NegativeELBOLoss, ReconstructionLoss
 
 
-def check_hidden_layer_sizes(hidden_layer_sizes):
+def _check_hidden_layer_sizes(hidden_layer_sizes):
     """``hidden_layer_sizes`` as a tuple of positive ints, or a clear ValueError."""
     sizes = tuple(np.atleast_1d(np.asarray(hidden_layer_sizes, dtype=object)).tolist())
     if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
@@ -29,7 +29,7 @@ def check_hidden_layer_sizes(hidden_layer_sizes):
     return sizes
 
 
-def centre_and_scale_(X32, mean=None, scale=None):
+def _centre_and_scale(X32, mean=None, scale=None):
     """In place: subtract per-feature ``mean`` and divide by one overall ``scale``.
 
     Missing statistics are computed from ``X32`` (float32, owned by the
@@ -95,9 +95,9 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         """
         X32 = X.astype(self._numpy_dtype)  # a copy: X itself is never modified
         if first:
-            self.mean_, self.scale_ = centre_and_scale_(X32)
+            self.mean_, self.scale_ = _centre_and_scale(X32)
         else:
-            centre_and_scale_(X32, self.mean_, self.scale_)
+            _centre_and_scale(X32, self.mean_, self.scale_)
         return torch.from_numpy(X32)
 
     def _prepare(self, X):
@@ -150,7 +150,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
 
     def _fit(self, X, incremental):
         first = self._starts_fresh(incremental)
-        self._hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
+        self._hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
         self._check_noise_params()
         X = self._check_X(X, reset=first)
         dataset = ArrayDataset(self._training_tensor(X, first))
@@ -484,7 +484,7 @@ class VariationalAutoencoder(_BaseAutoencoder):
         # inside the module), the likelihood is evaluated on the raw counts.
         X32 = X.astype(self._numpy_dtype)
         if first:
-            self.mean_, self.scale_ = centre_and_scale_(np.log1p(X32))
+            self.mean_, self.scale_ = _centre_and_scale(np.log1p(X32))
         return torch.from_numpy(X32)
 
     def _prepare(self, X):
@@ -597,7 +597,7 @@ activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
 """
 
 _AE_ATTRIBUTES = """\
-mean_ : ndarray of shape (n_features_in_,)
+mean_ : ndarray of shape (n_features,)
     Per-feature mean subtracted from the input.
 
 scale_ : float

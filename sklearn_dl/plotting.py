@@ -12,6 +12,8 @@ import numpy as np
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
 
+__all__ = ["EmbeddingDisplay", "LossCurveDisplay"]
+
 
 def _axes(ax):
     import matplotlib.pyplot as plt

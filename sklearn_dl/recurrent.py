@@ -25,9 +25,9 @@ from sklearn.utils.validation import (
 
 from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
 from sklearn_dl._docstrings import estimator_doc
-from sklearn_dl.nn.losses import WeightedCrossEntropyLoss, WeightedMSELoss
+from sklearn_dl._sequences import SequenceDataset, check_sequences
+from sklearn_dl.nn._losses import WeightedCrossEntropyLoss, WeightedMSELoss
 from sklearn_dl.nn.recurrent import CELLS, POOLINGS, RecurrentModule
-from sklearn_dl.sequences import SequenceDataset, check_sequences
 
 
 def _as_tensor(weight, estimator):
@@ -508,17 +508,20 @@ num_layers : int, default=1
 bidirectional : bool, default=False
     Also read the sequences backwards.
 
-pooling : {"max", "mean", "last", "attention"}, default="max"
+pooling : {"max", "mean", "last", "attention", "concat"}, default="max"
     How the per-step outputs become one vector: maximum or mean over the
-    valid steps, the final state, or a learned attention weighting. Max
-    pooling was the most reliable on the shipped UCR/UEA sets.
+    valid steps, the final state, a learned attention weighting, or
+    ``"concat"``: last, mean and max side by side. Max pooling was the most
+    reliable across the shipped UCR/UEA sets; ``"concat"`` was best on
+    ItalyPowerDemand (short series) but unstable for RNN/LSTM on the longer
+    GunPoint series (see ``benchmarks/RESULTS.md``).
 """
 
 _RECURRENT_ATTRIBUTES = """\
 n_channels_ : int
     Number of features per time step seen in fit.
 
-mean_, scale_ : ndarray of shape (n_channels_,)
+mean_, scale_ : ndarray of shape (n_channels,)
     Per-feature standardisation of the input (over all time steps).
 """
 
@@ -534,8 +537,7 @@ defaults to 30 and ``learning_rate_init`` to 0.01: small time-series sets need
 more optimiser steps and patience than ``MLPClassifier``'s defaults give
 (chosen on the shipped UCR/UEA sets over 3 seeds; see ``benchmarks/``)."""
 
-RecurrentClassifier.__doc__ = estimator_doc(
-    "Recurrent (RNN, LSTM or GRU) sequence classifier.\n" + _SEQUENCE_FORMATS,
+_CLASSIFIER_PARTS = (
     _RECURRENT_PARAMETERS
     + """
 class_weight : dict, "balanced" or None, default=None
@@ -546,6 +548,22 @@ class_weight : dict, "balanced" or None, default=None
 
 """
     + _RECURRENT_ATTRIBUTES,
+)
+_REGRESSOR_PARTS = (
+    _RECURRENT_PARAMETERS,
+    """n_outputs_ : int
+    Number of targets.
+
+y_mean_, y_scale_ : ndarray of shape (n_outputs,)
+    Standardisation of the targets (predictions are returned in y's units).
+
+"""
+    + _RECURRENT_ATTRIBUTES,
+)
+
+RecurrentClassifier.__doc__ = estimator_doc(
+    "Recurrent (RNN, LSTM or GRU) sequence classifier.\n" + _SEQUENCE_FORMATS,
+    *_CLASSIFIER_PARTS,
     """>>> import numpy as np
 >>> from sklearn_dl import RecurrentClassifier
 >>> rng = np.random.RandomState(0)
@@ -563,15 +581,7 @@ array(['even', 'odd'], dtype='<U4')
 RecurrentRegressor.__doc__ = estimator_doc(
     "Recurrent (RNN, LSTM or GRU) sequence regressor, single or multi-output.\n"
     + _SEQUENCE_FORMATS,
-    _RECURRENT_PARAMETERS,
-    """n_outputs_ : int
-    Number of targets.
-
-y_mean_, y_scale_ : ndarray of shape (n_outputs_,)
-    Standardisation of the targets (predictions are returned in y's units).
-
-"""
-    + _RECURRENT_ATTRIBUTES,
+    *_REGRESSOR_PARTS,
     """>>> import numpy as np
 >>> from sklearn_dl import RecurrentRegressor
 >>> X = np.random.RandomState(0).randn(50, 12, 3)
@@ -593,17 +603,19 @@ for _cls in (
 ):
     _base = _cls.__mro__[1]
     _cell = _cls.__init__.__kwdefaults__["cell"]
-    _cls.__doc__ = (
-        f'{_base.__name__} with ``cell="{_cell}"`` by default.\n\n'
-        f"Everything else is as in :class:`{_base.__name__}`.\n\n"
-        "Examples\n--------\n"
+    _is_classifier = issubclass(_cls, RecurrentClassifier)
+    _cls.__doc__ = estimator_doc(
+        f"{_cell.upper()} sequence {'classifier' if _is_classifier else 'regressor'}: "
+        f':class:`{_base.__name__}` with ``cell="{_cell}"`` by default.\n' + _SEQUENCE_FORMATS,
+        *(_CLASSIFIER_PARTS if _is_classifier else _REGRESSOR_PARTS),
         ">>> from sklearn_dl.datasets import load_italy_power_demand\n"
         f">>> from sklearn_dl import {_cls.__name__}\n"
         ">>> X, y = load_italy_power_demand(return_X_y=True)\n"
         f">>> est = {_cls.__name__}(hidden_size=8, max_iter=3, random_state=0)\n"
         + (
             ">>> est.fit(X, y).predict(X[:2]).shape\n(2,)\n"
-            if issubclass(_cls, RecurrentClassifier)
+            if _is_classifier
             else ">>> est.fit(X, y.astype(float)).predict(X[:2]).shape\n(2,)\n"
-        )
+        ),
+        **_RECURRENT_DEFAULTS,
     )

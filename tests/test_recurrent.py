@@ -26,7 +26,7 @@ from sklearn_dl.datasets import load_italy_power_demand
 
 FAST = dict(hidden_size=8, max_iter=3, random_state=0)
 CELLS = ["rnn", "lstm", "gru"]
-POOLINGS = ["last", "mean", "max", "attention"]
+POOLINGS = ["last", "mean", "max", "attention", "concat"]
 
 
 def _ragged(lengths, n_features=2, seed=0):

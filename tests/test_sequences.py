@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from sklearn_dl import GRUClassifier
-from sklearn_dl.sequences import LengthBuckets, SequenceDataset, Sequences, check_sequences
+from sklearn_dl._sequences import LengthBuckets, SequenceDataset, Sequences, check_sequences
 
 
 def _check(X, estimator=None, reset=True):

@@ -42,11 +42,38 @@ class _ResidualMLP(nn.Module):
 
 
 class AutoencoderModule(nn.Module):
-    """Encoder ``n_features -> hidden... -> n_components`` and mirrored decoder.
+    """Encoder and mirrored decoder, each a linear map plus a non-linear correction.
 
+    The encoder maps ``n_features -> hidden_layer_sizes -> n_components``.
     Both halves are residual MLPs (a linear path plus a non-linear
-    correction), see :meth:`init_from_pca`. ``corruption`` is an optional
-    module applied to the input in training mode only (denoising).
+    correction), see :meth:`init_from_pca`. ``forward(x)`` returns the
+    reconstruction of ``x``. This is the module behind
+    :class:`~sklearn_dl.Autoencoder` and
+    :class:`~sklearn_dl.DenoisingAutoencoder`.
+
+    Parameters
+    ----------
+    n_features : int
+        Input width.
+    n_components : int
+        Code width.
+    hidden_layer_sizes : tuple of int, default=(128,)
+        Hidden widths of the encoder's non-linear path (the decoder mirrors them).
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Non-linearity of the hidden layers.
+    dropout : float, default=0.0
+        Dropout after each hidden activation.
+    corruption : torch.nn.Module, default=None
+        Applied to the input in training mode only (see :class:`Corruption`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_dl.nn import AutoencoderModule
+    >>> module = AutoencoderModule(n_features=6, n_components=2, hidden_layer_sizes=(8,))
+    >>> x = torch.randn(5, 6)
+    >>> module.encode(x).shape, module(x).shape
+    (torch.Size([5, 2]), torch.Size([5, 6]))
     """
 
     def __init__(
@@ -76,9 +103,11 @@ class AutoencoderModule(nn.Module):
         self.decoder.init_linear(components.T, torch.zeros(d))
 
     def encode(self, x):
+        """The code of ``x``: shape (batch, n_components)."""
         return self.encoder(x)
 
     def decode(self, z):
+        """The reconstruction from code ``z``: shape (batch, n_features)."""
         return self.decoder(z)
 
     def forward(self, x):
@@ -100,7 +129,32 @@ class VariationalAutoencoderModule(nn.Module):
     For count likelihoods the module takes raw counts: the encoder reads
     ``(log1p(counts) - input_center) / input_scale`` (buffers, see
     :meth:`init_counts`) while the likelihood is evaluated on the counts
-    themselves; the decoder outputs log-rates.
+    themselves; the decoder outputs log-rates. This is the module behind
+    :class:`~sklearn_dl.VariationalAutoencoder`.
+
+    Parameters
+    ----------
+    n_features : int
+        Input width.
+    n_components : int
+        Latent dimension.
+    hidden_layer_sizes : tuple of int, default=(128,)
+        Hidden widths of the encoder (the decoder mirrors them).
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Non-linearity of the hidden layers.
+    dropout : float, default=0.0
+        Dropout after each hidden activation.
+    likelihood : {"gaussian", "poisson", "negative_binomial"}, default="gaussian"
+        Observation model of the decoder.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_dl.nn import VariationalAutoencoderModule
+    >>> vae = VariationalAutoencoderModule(n_features=6, n_components=2).eval()
+    >>> nll, kl = vae(torch.randn(5, 6))
+    >>> nll.shape, kl.shape
+    (torch.Size([5]), torch.Size([5]))
     """
 
     def __init__(
@@ -141,6 +195,7 @@ class VariationalAutoencoderModule(nn.Module):
         self.decoder[-1].bias.copy_(torch.log(mean_counts.clamp_min(1e-6)))
 
     def encode(self, x):
+        """Posterior mean and log-variance of ``z`` given ``x``."""
         if self.likelihood != "gaussian":
             x = (torch.log1p(x) - self.input_center) / self.input_scale
         h = self.trunk(x)
@@ -151,6 +206,7 @@ class VariationalAutoencoderModule(nn.Module):
         return self.decoder(z)
 
     def decoded_mean(self, z):
+        """Mean of the likelihood given ``z`` (rates for count likelihoods)."""
         out = self.decoder(z)
         return out if self.likelihood == "gaussian" else torch.exp(out.clamp(max=30.0))
 

@@ -12,11 +12,42 @@ ACTIVATIONS = {
 
 
 def make_mlp(sizes, activation="relu", dropout=0.0, last_activation=False):
-    """Stack of Linear layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
+    """Stack of Linear layers with an activation between consecutive ones.
 
-    Every layer but the last is followed by ``activation`` and, when
-    ``dropout > 0``, by dropout. ``last_activation=True`` treats the last layer
-    like the others (used for encoder trunks that feed further heads).
+    The widths run ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``. Every layer
+    but the last is followed by ``activation`` and, when ``dropout > 0``, by
+    dropout.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths, input first and output last (at least two).
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Non-linearity after each hidden layer.
+    dropout : float, default=0.0
+        Dropout probability after each activation (none when 0).
+    last_activation : bool, default=False
+        Treat the last layer like the others (used for encoder trunks that
+        feed further heads).
+
+    Returns
+    -------
+    mlp : torch.nn.Sequential
+        The stack.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_dl.nn import make_mlp
+    >>> mlp = make_mlp([4, 8, 2], activation="tanh")
+    >>> mlp
+    Sequential(
+      (0): Linear(in_features=4, out_features=8, bias=True)
+      (1): Tanh()
+      (2): Linear(in_features=8, out_features=2, bias=True)
+    )
+    >>> mlp(torch.zeros(3, 4)).shape
+    torch.Size([3, 2])
     """
     layers = []
     n_layers = len(sizes) - 1
@@ -39,6 +70,28 @@ class Corruption(nn.Module):
     - ``"masking"``: set each entry to 0 with probability ``level``;
     - ``"salt_and_pepper"``: with probability ``level`` replace an entry by the
       feature's low or high value (``low``/``high``, chosen with equal chance).
+
+    Parameters
+    ----------
+    noise : {"gaussian", "masking", "salt_and_pepper"}, default="gaussian"
+        Kind of corruption.
+    level : float, default=0.1
+        Noise standard deviation (``"gaussian"``) or probability of
+        corrupting an entry (the others).
+    low, high : array-like of shape (n_features,), default=None
+        Per-feature values for ``"salt_and_pepper"`` (-1 and 1 when None).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_dl.nn import Corruption
+    >>> corrupt = Corruption(noise="masking", level=0.5)
+    >>> x = torch.ones(2, 4)
+    >>> _ = torch.manual_seed(0)
+    >>> bool((corrupt.train()(x) == 0).any())
+    True
+    >>> torch.equal(corrupt.eval()(x), x)  # identity outside training
+    True
     """
 
     def __init__(self, noise="gaussian", level=0.1, low=None, high=None):

@@ -5,7 +5,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-POOLINGS = ("last", "mean", "max", "attention")
+POOLINGS = ("last", "mean", "max", "attention", "concat")
 
 
 class RecurrentModule(nn.Module):
@@ -20,7 +20,42 @@ class RecurrentModule(nn.Module):
 
     ``pooling`` turns the per-step outputs into one vector: ``"last"`` (final
     hidden state of each direction), ``"mean"`` / ``"max"`` over valid steps,
-    or ``"attention"`` (a learned softmax weighting of the valid steps).
+    ``"attention"`` (a learned softmax weighting of the valid steps), or
+    ``"concat"`` (last, mean and max side by side, as in ULMFiT). This
+    is the module behind :class:`~sklearn_dl.RecurrentClassifier` and
+    :class:`~sklearn_dl.RecurrentRegressor`.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per time step.
+    n_outputs : int
+        Width of the linear head (classes, or regression targets).
+    cell : {"rnn", "lstm", "gru"}, default="gru"
+        Recurrent cell.
+    hidden_size : int, default=32
+        Hidden state width per direction.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    bidirectional : bool, default=False
+        Also run each sequence backwards.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the head.
+    pooling : {"last", "mean", "max", "attention", "concat"}, default="last"
+        How per-step outputs become one vector per sequence.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_dl.nn import RecurrentModule
+    >>> module = RecurrentModule(n_features=3, n_outputs=2, cell="lstm", pooling="mean")
+    >>> x = torch.randn(4, 10, 3)                 # 4 sequences, zero-padded to 10 steps
+    >>> lengths = torch.tensor([10, 7, 3, 10])
+    >>> module(x, lengths).shape
+    torch.Size([4, 2])
+    >>> alone = module(x[2:3, :3], lengths[2:3])  # same result without the padding
+    >>> torch.allclose(alone, module(x, lengths)[2:3], atol=1e-6)
+    True
     """
 
     def __init__(
@@ -51,6 +86,8 @@ class RecurrentModule(nn.Module):
         )
         width = hidden_size * (2 if bidirectional else 1)
         self.attention = nn.Linear(width, 1) if pooling == "attention" else None
+        if pooling == "concat":
+            width *= 3  # last, mean and max side by side
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(width, n_outputs)
 
@@ -69,9 +106,19 @@ class RecurrentModule(nn.Module):
             # so the padded batch runs as is (packing cost ~2x per step on
             # CPU) and pooling reads only the valid steps.
             out, hidden = self.rnn(x)
-        if self.pooling == "last" and varying and not packed:
-            pooled = out[torch.arange(batch, device=x.device), lengths.to(x.device) - 1]
-        elif self.pooling == "last":
+        poolings = ("last", "mean", "max") if self.pooling == "concat" else (self.pooling,)
+        pooled = torch.cat(
+            [self._pool(name, out, hidden, lengths, varying, packed) for name in poolings], dim=-1
+        )
+        return self.head(self.dropout(pooled))
+
+    def _pool(self, pooling, out, hidden, lengths, varying, packed):
+        """One vector per sequence from the per-step outputs ``out`` (valid steps only)."""
+        batch, steps, _ = out.shape
+        device = out.device
+        if pooling == "last" and varying and not packed:
+            pooled = out[torch.arange(batch, device=device), lengths.to(device) - 1]
+        elif pooling == "last":
             h = hidden[0] if self.cell == "lstm" else hidden
             n_dir = 2 if self.rnn.bidirectional else 1
             # Last layer's final state of each direction (with packing, the
@@ -79,18 +126,16 @@ class RecurrentModule(nn.Module):
             pooled = torch.cat([h[-n_dir + i] for i in range(n_dir)], dim=-1)
         else:
             if varying:
-                valid = (
-                    torch.arange(steps, device=x.device)[None, :] < lengths.to(x.device)[:, None]
-                )
+                valid = torch.arange(steps, device=device)[None, :] < lengths.to(device)[:, None]
             else:
-                valid = torch.ones(batch, steps, dtype=torch.bool, device=x.device)
-            if self.pooling == "mean":
+                valid = torch.ones(batch, steps, dtype=torch.bool, device=device)
+            if pooling == "mean":
                 mask = valid.unsqueeze(-1).to(out.dtype)
                 pooled = (out * mask).sum(1) / mask.sum(1)
-            elif self.pooling == "max":
+            elif pooling == "max":
                 pooled = out.masked_fill(~valid.unsqueeze(-1), float("-inf")).amax(1)
             else:
                 scores = self.attention(out).squeeze(-1).masked_fill(~valid, float("-inf"))
                 weights = torch.softmax(scores, dim=1).unsqueeze(-1)
                 pooled = (out * weights).sum(1)
-        return self.head(self.dropout(pooled))
+        return pooled
