@@ -225,7 +225,11 @@ def cases():
             {**rnn, "n_outputs": 2, "cell": "gru"},
             _cross_entropy,
             lambda batch, epochs: GRUClassifier(
-                hidden_size=32, pooling="max", batch_size=batch, max_iter=epochs
+                hidden_size=32,
+                pooling="max",
+                max_grad_norm=None,  # the loop does not clip either
+                batch_size=batch,
+                max_iter=epochs,
             ),
         ),
         Case(
@@ -239,7 +243,11 @@ def cases():
             {**rnn, "n_outputs": 1, "cell": "lstm"},
             _regression_mse,
             lambda batch, epochs: LSTMRegressor(
-                hidden_size=32, pooling="max", batch_size=batch, max_iter=epochs
+                hidden_size=32,
+                pooling="max",
+                max_grad_norm=None,  # the loop does not clip either
+                batch_size=batch,
+                max_iter=epochs,
             ),
         ),
     ]

@@ -19,10 +19,12 @@ SETS = {
     "BasicMotions": (load_basic_motions, 0.95),
 }
 CANDIDATES = {
-    "defaults (max pooling, hidden 32, lr 0.01)": {},
-    "learning_rate_init=0.003": dict(learning_rate_init=3e-3),
-    "hidden_size=64, learning_rate_init=0.003": dict(hidden_size=64, learning_rate_init=3e-3),
-    "pooling='attention'": dict(pooling="attention"),
+    "defaults (concat pooling, max_grad_norm=1.0, n_iter_no_change=60)": {},
+    "previous defaults (max pooling, no clipping, n_iter_no_change=30)": dict(
+        pooling="max", max_grad_norm=None, n_iter_no_change=30
+    ),
+    "pooling='max'": dict(pooling="max"),
+    "max_grad_norm=None": dict(max_grad_norm=None),
 }
 SEEDS = (0, 1, 2)
 

@@ -112,7 +112,9 @@ def digits_section(report):
     )
     fig, axes = plt.subplots(2, 3, figsize=(13, 8.5))
     for ax, (name, embedding) in zip(axes.ravel(), embeddings.items()):
-        EmbeddingDisplay(embedding=embedding, labels=y, estimator_name=name).plot(ax=ax)
+        EmbeddingDisplay(embedding=embedding, labels=y, estimator_name=name).plot(
+            ax=ax, robust_limits=True
+        )
         ax.set_xticks([])
         ax.set_yticks([])
         ax.get_legend().remove()

@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
+from skorch.callbacks import GradientNormClipping
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
@@ -191,6 +192,9 @@ class BaseNeuralEstimator(BaseEstimator):
             net.train_split = None if valid is None else predefined_split(valid)
             net.verbose = self.verbose
             net.callbacks = [("divergence_guard", DivergenceGuard())]
+            max_grad_norm = getattr(self, "max_grad_norm", None)
+            if max_grad_norm is not None:
+                net.callbacks.append(("gradient_clipping", GradientNormClipping(max_grad_norm)))
             monitor = "valid_loss" if valid is not None else "train_loss"
             if not incremental:
                 net.callbacks.append(
@@ -268,7 +272,11 @@ class BaseNeuralEstimator(BaseEstimator):
         was_training = module.training
         module.eval()
         module.to(torch_dtype)
-        outputs = []
+        # One output array, filled batch by batch: a list of per-batch results
+        # joined at the end needed twice the output's memory, and the retained
+        # small arrays fragmented the heap between the per-batch temporaries
+        # (1e6 rows: ~280 MB extra resident memory instead of ~the output's).
+        out = None
 
         def to_tensor(a):
             a = torch.as_tensor(a, device=device)
@@ -284,8 +292,11 @@ class BaseNeuralEstimator(BaseEstimator):
                         batch = {key: to_tensor(value) for key, value in rows.items()}
                     else:
                         batch = to_tensor(rows)
-                    outputs.append(fn(batch).cpu().numpy())
+                    result = fn(batch).cpu().numpy()
+                    if out is None:
+                        out = np.empty((len(X), *result.shape[1:]), dtype=result.dtype)
+                    out[start : start + len(result)] = result
         finally:
             module.to(self._torch_dtype)
             module.train(was_training)
-        return np.concatenate(outputs, axis=0)
+        return out

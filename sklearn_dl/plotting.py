@@ -129,6 +129,8 @@ class EmbeddingDisplay:
     figure_ : matplotlib Figure
     scatter_ : list of matplotlib PathCollection
         One per label (one in all without labels).
+    n_outside_ : int
+        Points outside the axes' limits (non-zero only with ``robust_limits``).
 
     Examples
     --------
@@ -148,8 +150,25 @@ class EmbeddingDisplay:
         self.labels = labels
         self.estimator_name = estimator_name
 
-    def plot(self, ax=None, **scatter_kwargs):
-        """Draw the points on ``ax`` (a new figure when None). Returns self."""
+    def plot(self, ax=None, *, robust_limits=False, **scatter_kwargs):
+        """Draw the points on ``ax`` (a new figure when None).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+        robust_limits : bool, default=False
+            Fit the axes to the central 99% of the points on each axis (plus a
+            margin) instead of all of them, so that a few far outliers do not
+            squash the rest into a corner. The number of points left outside
+            is stored in ``n_outside_`` and shown in the lower right corner.
+        **scatter_kwargs
+            Passed to ``Axes.scatter``.
+
+        Returns
+        -------
+        display : EmbeddingDisplay
+        """
         check_matplotlib_support("EmbeddingDisplay.plot")
         embedding = np.asarray(self.embedding)
         if embedding.ndim != 2 or embedding.shape[1] != 2:
@@ -167,13 +186,34 @@ class EmbeddingDisplay:
                 for label in np.unique(labels)
             ]
             ax.legend(markerscale=2, fontsize="small", ncols=2 if len(self.scatter_) > 6 else 1)
+        self.n_outside_ = 0
+        if robust_limits and len(embedding):
+            low, high = np.percentile(embedding, [0.5, 99.5], axis=0)
+            margin = 0.05 * np.where(high > low, high - low, 1.0)
+            low, high = low - margin, high + margin
+            ax.set_xlim(low[0], high[0])
+            ax.set_ylim(low[1], high[1])
+            inside = ((embedding >= low) & (embedding <= high)).all(axis=1)
+            self.n_outside_ = int((~inside).sum())
+            if self.n_outside_:
+                ax.annotate(
+                    f"{self.n_outside_} point(s) outside the view",
+                    xy=(0.99, 0.01),
+                    xycoords="axes fraction",
+                    ha="right",
+                    va="bottom",
+                    fontsize="small",
+                    color="0.4",
+                )
         if self.estimator_name:
             ax.set_title(self.estimator_name)
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
     @classmethod
-    def from_estimator(cls, estimator, X, y=None, *, ax=None, name=None, **scatter_kwargs):
+    def from_estimator(
+        cls, estimator, X, y=None, *, ax=None, name=None, robust_limits=False, **scatter_kwargs
+    ):
         """Embed X with a fitted 2-D transformer and plot it.
 
         Parameters
@@ -193,6 +233,9 @@ class EmbeddingDisplay:
         name : str, default=None
             Title; the estimator's class name when None.
 
+        robust_limits : bool, default=False
+            Fit the axes to the central 99% of the points (see :meth:`plot`).
+
         **scatter_kwargs
             Passed to ``Axes.scatter``.
 
@@ -204,4 +247,4 @@ class EmbeddingDisplay:
         embedding = np.asarray(estimator.transform(X))
         return cls(
             embedding=embedding, labels=y, estimator_name=name or type(estimator).__name__
-        ).plot(ax=ax, **scatter_kwargs)
+        ).plot(ax=ax, robust_limits=robust_limits, **scatter_kwargs)

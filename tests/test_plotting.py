@@ -58,3 +58,19 @@ def test_embedding_display_rejects_non_2d_embeddings(digits):
     X, _ = digits
     with pytest.raises(ValueError, match="2-D embedding"):
         EmbeddingDisplay.from_estimator(PCA(3).fit(X), X)
+
+
+def test_embedding_display_robust_limits_leave_far_outliers_out():
+    rng = np.random.RandomState(0)
+    embedding = rng.randn(500, 2)
+    embedding[:3] = [[1e3, 0], [0, -1e3], [500, 500]]
+    plain = EmbeddingDisplay(embedding=embedding).plot()
+    assert plain.n_outside_ == 0
+    assert plain.ax_.get_xlim()[1] > 400  # the outliers set the scale
+    robust = EmbeddingDisplay(embedding=embedding).plot(robust_limits=True)
+    # The three outliers, and at most the odd extreme point of the bulk.
+    assert 3 <= robust.n_outside_ <= 3 + 5
+    low, high = robust.ax_.get_xlim()
+    assert -10 < low < -2 and 2 < high < 10  # the bulk of the points fills the view
+    note = f"{robust.n_outside_} point(s) outside"
+    assert any(note in t.get_text() for t in robust.ax_.texts)

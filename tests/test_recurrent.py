@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
 from torch import nn
+from torch.optim.optimizer import register_optimizer_step_post_hook
 
 from sklearn_dl import (
     GRUClassifier,
@@ -569,3 +570,52 @@ def test_fit_leaves_global_random_states_alone():
     GRUClassifier(hidden_size=8, random_state=None).partial_fit(X, y, classes=["hi", "lo"])
     assert torch.equal(torch.rand(3), expected_torch)
     np.testing.assert_array_equal(np.random.rand(3), expected_numpy)
+
+
+# ------------------------------------------------------ training stability
+def _gradient_norms_seen_by_the_optimiser(estimator, X, y):
+    norms = []
+
+    # skorch computes the gradients in the closure passed to step(): they are
+    # there (clipped or not) once the step has run.
+    def record(optimizer, args, kwargs):
+        grads = [p.grad for group in optimizer.param_groups for p in group["params"]]
+        norms.append(
+            float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads if g is not None])))
+        )
+
+    handle = register_optimizer_step_post_hook(record)
+    try:
+        estimator.fit(X, y)
+    finally:
+        handle.remove()
+    return np.array(norms)
+
+
+def test_max_grad_norm_clips_every_step_and_none_does_not():
+    X, y = _toy_classification(40)
+    params = dict(hidden_size=8, max_iter=5, early_stopping=False, random_state=0)
+    clipped = _gradient_norms_seen_by_the_optimiser(
+        RNNClassifier(max_grad_norm=1e-3, **params), X, y
+    )
+    free = _gradient_norms_seen_by_the_optimiser(RNNClassifier(max_grad_norm=None, **params), X, y)
+    assert len(clipped) == len(free) > 0
+    assert clipped.max() <= 1e-3 * (1 + 1e-4)
+    assert free.max() > 1e-2
+
+
+def test_max_grad_norm_is_validated():
+    X, y = _toy_classification(10)
+    with pytest.raises(ValueError, match="max_grad_norm"):
+        GRUClassifier(max_grad_norm=0.0, **FAST).fit(X, y)
+
+
+def test_lstm_starts_with_forget_gate_bias_one():
+    from sklearn_dl.nn import RecurrentModule
+
+    module = RecurrentModule(3, 2, cell="lstm", hidden_size=5, num_layers=2, bidirectional=True)
+    biases = dict(module.rnn.named_parameters())
+    for suffix in ("l0", "l1", "l0_reverse", "l1_reverse"):
+        total = biases[f"bias_ih_{suffix}"] + biases[f"bias_hh_{suffix}"]
+        torch.testing.assert_close(total[5:10], torch.ones(5))  # forget gate: starts open
+        assert not torch.all(total[:5] == 0)  # other gates keep PyTorch's random start

@@ -1,11 +1,20 @@
 """Sequence data handling: every accepted format, clear errors, padding and length buckets."""
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
 
 from sklearn_dl import GRUClassifier
-from sklearn_dl._sequences import LengthBuckets, SequenceDataset, Sequences, check_sequences
+from sklearn_dl._sequences import (
+    STEP_COST_IN_ROWS,
+    LengthBuckets,
+    SequenceDataset,
+    Sequences,
+    batch_starts,
+    check_sequences,
+)
 
 
 def _check(X, estimator=None, reset=True):
@@ -339,7 +348,8 @@ def test_length_buckets_yield_every_index_once_per_epoch(shuffle):
     buckets = LengthBuckets(ds, 32, shuffle)
     for _ in range(2):
         batches = _epoch(buckets)
-        assert len(batches) == len(buckets) == -(-len(ds) // 32)
+        assert len(batches) == len(buckets) >= -(-len(ds) // 32)
+        assert max(len(idx) for idx, _, _ in batches) <= 32
         indices = np.concatenate([idx for idx, _, _ in batches])
         np.testing.assert_array_equal(np.sort(indices), np.arange(len(ds)))
         for idx, steps, lengths in batches:
@@ -410,3 +420,35 @@ def test_length_buckets_batch_size_larger_than_data():
     batches = _epoch(LengthBuckets(ds, 1000, shuffle=True))
     assert len(batches) == 1
     assert sorted(batches[0][0].tolist()) == list(range(10))
+
+
+def _cost(sorted_lengths, starts):
+    ends = np.append(starts[1:], len(sorted_lengths))
+    return sum(sorted_lengths[e - 1] * (STEP_COST_IN_ROWS + e - s) for s, e in zip(starts, ends))
+
+
+def test_batch_starts_keep_plain_cuts_for_equal_lengths():
+    np.testing.assert_array_equal(batch_starts(np.full(1000, 40), 200), np.arange(0, 1000, 200))
+    np.testing.assert_array_equal(batch_starts(np.full(90, 7), 200), [0])
+
+
+def test_batch_starts_cut_the_long_tail_cheaper_than_plain_cuts():
+    rng = np.random.RandomState(0)
+    lengths = np.sort(np.clip(rng.lognormal(np.log(40), 0.9, 2000).astype(int), 2, 1000))
+    starts = batch_starts(lengths, 200)
+    sizes = np.diff(np.append(starts, len(lengths)))
+    assert starts[0] == 0 and (sizes > 0).all() and sizes.max() <= 200
+    plain = np.arange(0, 2000, 200)
+    # The longest sequences get a batch of their own instead of being padded
+    # together with ~200 shorter ones: less padding and fewer sequential steps.
+    assert _cost(lengths, starts) < 0.9 * _cost(lengths, plain)
+    assert sizes[-1] < 200
+    # Brute force on a small case: no other cutting is cheaper.
+    small = np.sort(rng.randint(1, 50, size=9))
+    best = min(
+        _cost(small, np.array([0, *cuts]))
+        for r in range(0, 9)
+        for cuts in itertools.combinations(range(1, 9), r)
+        if max(np.diff([0, *cuts, 9])) <= 4
+    )
+    assert _cost(small, batch_starts(small, 4)) == pytest.approx(best)
