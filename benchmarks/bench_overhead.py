@@ -19,6 +19,7 @@ from sklearn_dl import (
     DenoisingAutoencoder,
     GRUClassifier,
     LSTMRegressor,
+    RNNClassifier,
     VariationalAutoencoder,
 )
 from sklearn_dl.nn import (
@@ -225,6 +226,24 @@ def cases():
             {**rnn, "n_outputs": 2, "cell": "gru"},
             _cross_entropy,
             lambda batch, epochs: GRUClassifier(
+                hidden_size=32,
+                pooling="max",
+                max_grad_norm=None,  # the loop does not clip either
+                batch_size=batch,
+                max_iter=epochs,
+            ),
+        ),
+        Case(
+            "RNNClassifier h32",
+            "2000 x 50 steps x 4, batch 64, 3 epochs",
+            seqs,
+            labels,
+            64,
+            3,
+            RecurrentModule,
+            {**rnn, "n_outputs": 2, "cell": "rnn"},
+            _cross_entropy,
+            lambda batch, epochs: RNNClassifier(
                 hidden_size=32,
                 pooling="max",
                 max_grad_norm=None,  # the loop does not clip either

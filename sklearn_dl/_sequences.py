@@ -19,6 +19,7 @@ enters the recurrence.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -39,8 +40,9 @@ class Sequences:
     def n_features(self):
         return self.flat.shape[1]
 
-    @property
+    @cached_property
     def equal_length(self):
+        # Asked at every batch: computed once (the arrays are never modified).
         return len(self.lengths) == 0 or bool((self.lengths == self.lengths[0]).all())
 
     def __len__(self):
@@ -304,7 +306,11 @@ def batch_starts(sorted_lengths, batch_size, step_cost=STEP_COST_IN_ROWS):
     """
     n = len(sorted_lengths)
     plain = np.arange(0, n, batch_size)
-    if n <= batch_size or n > _MAX_SEQUENCES_FOR_OPTIMAL_CUTS:
+    if (
+        n <= batch_size
+        or n > _MAX_SEQUENCES_FOR_OPTIMAL_CUTS
+        or sorted_lengths[0] == sorted_lengths[-1]  # equal lengths: plain cuts are optimal
+    ):
         return plain
     lengths = np.asarray(sorted_lengths, dtype=np.float64)
     ends = np.minimum(plain + batch_size, n)

@@ -134,6 +134,9 @@ class RecurrentModule(nn.Module):
             # Last layer's final state of each direction (with packing, the
             # state at each sequence's own end).
             pooled = torch.cat([h[-n_dir + i] for i in range(n_dir)], dim=-1)
+        elif not varying and pooling in ("mean", "max"):
+            # Every step is valid: no mask to build or apply.
+            pooled = out.mean(1) if pooling == "mean" else out.amax(1)
         else:
             if varying:
                 valid = torch.arange(steps, device=device)[None, :] < lengths.to(device)[:, None]
