@@ -157,7 +157,27 @@ def cases():
     labels = (seqs[:, :, 0].mean(1) > 0).astype(np.int64)
     targets = seqs[:, :, 1].mean(1).astype(np.float32)
     ae = dict(n_features=784, n_components=16, hidden_layer_sizes=(128,))
-    rnn = dict(n_features=4, hidden_size=32, pooling="max")
+
+    def recurrent(cls, cell, y, loss):
+        n_outputs = 2 if loss is _cross_entropy else 1
+        return Case(
+            f"{cls.__name__} h32",
+            "2000 x 50 steps x 4, batch 64, 3 epochs",
+            seqs,
+            y,
+            64,
+            3,
+            RecurrentModule,
+            dict(n_features=4, n_outputs=n_outputs, cell=cell, hidden_size=32, pooling="max"),
+            loss,
+            lambda batch, epochs: cls(
+                hidden_size=32,
+                pooling="max",
+                max_grad_norm=None,  # the loop does not clip either
+                batch_size=batch,
+                max_iter=epochs,
+            ),
+        )
 
     def autoencoder(cls, **params):
         return lambda batch, epochs: cls(
@@ -215,60 +235,9 @@ def cases():
             _elbo,
             autoencoder(VariationalAutoencoder),
         ),
-        Case(
-            "GRUClassifier h32",
-            "2000 x 50 steps x 4, batch 64, 3 epochs",
-            seqs,
-            labels,
-            64,
-            3,
-            RecurrentModule,
-            {**rnn, "n_outputs": 2, "cell": "gru"},
-            _cross_entropy,
-            lambda batch, epochs: GRUClassifier(
-                hidden_size=32,
-                pooling="max",
-                max_grad_norm=None,  # the loop does not clip either
-                batch_size=batch,
-                max_iter=epochs,
-            ),
-        ),
-        Case(
-            "RNNClassifier h32",
-            "2000 x 50 steps x 4, batch 64, 3 epochs",
-            seqs,
-            labels,
-            64,
-            3,
-            RecurrentModule,
-            {**rnn, "n_outputs": 2, "cell": "rnn"},
-            _cross_entropy,
-            lambda batch, epochs: RNNClassifier(
-                hidden_size=32,
-                pooling="max",
-                max_grad_norm=None,  # the loop does not clip either
-                batch_size=batch,
-                max_iter=epochs,
-            ),
-        ),
-        Case(
-            "LSTMRegressor h32",
-            "2000 x 50 steps x 4, batch 64, 3 epochs",
-            seqs,
-            targets,
-            64,
-            3,
-            RecurrentModule,
-            {**rnn, "n_outputs": 1, "cell": "lstm"},
-            _regression_mse,
-            lambda batch, epochs: LSTMRegressor(
-                hidden_size=32,
-                pooling="max",
-                max_grad_norm=None,  # the loop does not clip either
-                batch_size=batch,
-                max_iter=epochs,
-            ),
-        ),
+        recurrent(GRUClassifier, "gru", labels, _cross_entropy),
+        recurrent(RNNClassifier, "rnn", labels, _cross_entropy),
+        recurrent(LSTMRegressor, "lstm", targets, _regression_mse),
     ]
 
 
