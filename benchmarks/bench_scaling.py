@@ -135,9 +135,9 @@ def run():
         "Each figure comes from a fresh process; 'extra memory' is the peak resident size "
         "during the call minus the resident size just before it (data loaded, libraries "
         "warmed up). Fixed epochs, no early stopping, batch 256 (autoencoder) / 128 (GRU).\n\n"
-        "Fit as n_samples grows: linear growth means a flat 'ms per 1000 rows'.\n\n"
+        "Fit as n_samples grows: linear growth means a flat 's per 1000 rows'.\n\n"
         + markdown_table(
-            ["estimator", "n_samples", "fit (s)", "ms per 1000 rows", "extra memory (MB)"],
+            ["estimator", "n_samples", "fit (s)", "s per 1000 rows", "extra memory (MB)"],
             size_rows,
         )
         + "\n\n`GRUClassifier(hidden_size=32)` fit, 2000 sequences of 3 features, 2 epochs, as "

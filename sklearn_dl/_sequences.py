@@ -241,7 +241,11 @@ class SequenceDataset(torch.utils.data.Dataset):
     """Training data for recurrent modules: sequences plus optional target and weight.
 
     A batch is ``({"x": padded, "lengths": lengths}, (target, weight))``;
-    skorch passes the dict to the module as keyword arguments.
+    skorch passes the dict to the module as keyword arguments. When all
+    sequences have the same length, the data are one (n, steps, features)
+    tensor (a view of the flat array when its dtype matches), batches are
+    rows of it, and ``lengths`` is left out (the module then skips all
+    masking): the per-batch cost of a hand-written loop over a tensor.
     """
 
     def __init__(self, sequences, target=None, weight=None, dtype=torch.float32):
@@ -249,6 +253,11 @@ class SequenceDataset(torch.utils.data.Dataset):
         self.target = target
         self.weight = weight
         self.dtype = dtype
+        self._dense = None
+        if sequences.equal_length and len(sequences):
+            n, steps = len(sequences), int(sequences.lengths[0])
+            dense = sequences.flat.reshape(n, steps, sequences.n_features)
+            self._dense = torch.as_tensor(dense, dtype=dtype)
 
     def __len__(self):
         return len(self.sequences)
@@ -257,12 +266,15 @@ class SequenceDataset(torch.utils.data.Dataset):
         return self._batch(np.array([i]))
 
     def _batch(self, idx):
-        x, lengths = self.sequences.padded(idx)
         idx_t = torch.from_numpy(idx)
-        inputs = {
-            "x": torch.as_tensor(x, dtype=self.dtype),
-            "lengths": torch.from_numpy(lengths),
-        }
+        if self._dense is not None:
+            inputs = {"x": self._dense[idx_t]}  # no lengths: all full length
+        else:
+            x, lengths = self.sequences.padded(idx)
+            inputs = {
+                "x": torch.as_tensor(x, dtype=self.dtype),
+                "lengths": torch.from_numpy(lengths),
+            }
         return inputs, (take_rows(self.target, idx_t), take_rows(self.weight, idx_t))
 
     def subset(self, idx):
