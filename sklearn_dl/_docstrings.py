@@ -1,5 +1,7 @@
 """Parameter descriptions shared by several estimators' docstrings (written once)."""
 
+import inspect
+
 TRAINING_PARAMETERS = """\
 dropout : float, default={dropout}
     Dropout probability after each hidden layer (0 disables it).
@@ -9,8 +11,7 @@ alpha : float, default={alpha}
     the number of training samples as in ``MLPClassifier``.
 
 batch_size : int or "auto", default="auto"
-    Mini-batch size; "auto" means ``min(200, n_samples)`` as in
-    ``MLPClassifier``.
+    Mini-batch size; "auto" means {batch_size_auto}.
 
 learning_rate_init : float, default={learning_rate_init}
     Adam's learning rate.
@@ -83,11 +84,16 @@ module_ : torch.nn.Module
 """
 
 
-def estimator_doc(summary, parameters, attributes, examples, **defaults):
-    """Assemble a numpydoc class docstring from its own parts and the shared ones."""
+def estimator_doc(cls, summary, parameters, attributes, examples, *, batch_size_auto):
+    """Assemble a numpydoc class docstring from its own parts and the shared ones.
+
+    The defaults shown for the shared training parameters are read from
+    ``cls.__init__``, so the docstring cannot drift from the signature.
+    """
+    defaults = {name: param.default for name, param in inspect.signature(cls).parameters.items()}
     return (
         f"{summary}\n\nParameters\n----------\n{parameters}\n"
-        + TRAINING_PARAMETERS.format(**defaults)
+        + TRAINING_PARAMETERS.format(batch_size_auto=batch_size_auto, **defaults)
         + f"\nAttributes\n----------\n{attributes}\n"
         + TRAINING_ATTRIBUTES
         + f"\nExamples\n--------\n{examples}"

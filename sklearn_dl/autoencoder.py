@@ -574,14 +574,8 @@ class VariationalAutoencoder(_BaseAutoencoder):
         return rng.negative_binomial(theta, theta / (theta + mean)).astype(np.float64)
 
 
-_AE_DEFAULTS = dict(
-    dropout=0.0,
-    alpha=1e-4,
-    learning_rate_init=1e-3,
-    max_iter=200,
-    early_stopping=True,
-    n_iter_no_change=10,
-)
+# "auto" batch size of the autoencoders (the training base's), for the docstrings.
+_AE_BATCH_SIZE_AUTO = "``min(200, n_samples)`` as in ``MLPClassifier``"
 
 _AE_PARAMETERS = """\
 n_components : int, default=2
@@ -604,6 +598,7 @@ scale_ : float
 """
 
 Autoencoder.__doc__ = estimator_doc(
+    Autoencoder,
     """Neural dimensionality reduction: an encoder to ``n_components`` and a decoder back.
 
     Used like :class:`~sklearn.decomposition.PCA`: ``transform`` gives the code,
@@ -630,10 +625,11 @@ init : {"pca", "random"}, default="pca"
 >>> list(ae.get_feature_names_out())
 ['autoencoder0', 'autoencoder1']
 """,
-    **_AE_DEFAULTS,
+    batch_size_auto=_AE_BATCH_SIZE_AUTO,
 )
 
 DenoisingAutoencoder.__doc__ = estimator_doc(
+    DenoisingAutoencoder,
     """Autoencoder trained to reconstruct clean rows from corrupted ones.
 
     The corruption is applied in training only (like dropout), so
@@ -659,10 +655,11 @@ init : {"pca", "random"}, default="pca"
 >>> dae.fit_transform(X).shape
 (300, 2)
 """,
-    **_AE_DEFAULTS,
+    batch_size_auto=_AE_BATCH_SIZE_AUTO,
 )
 
 VariationalAutoencoder.__doc__ = estimator_doc(
+    VariationalAutoencoder,
     """Variational autoencoder: a probabilistic code with a generative decoder.
 
     ``transform`` returns the posterior mean (deterministic); ``score`` is the
@@ -688,5 +685,5 @@ likelihood : {"gaussian", "poisson", "negative_binomial"}, default="gaussian"
 >>> vae.sample(3, random_state=0).shape
 (3, 20)
 """,
-    **_AE_DEFAULTS,
+    batch_size_auto=_AE_BATCH_SIZE_AUTO,
 )

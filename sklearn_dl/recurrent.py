@@ -490,13 +490,9 @@ LSTMRegressor = _with_default_cell(RecurrentRegressor, "LSTMRegressor", "lstm")
 GRURegressor = _with_default_cell(RecurrentRegressor, "GRURegressor", "gru")
 
 
-_RECURRENT_DEFAULTS = dict(
-    dropout=0.0,
-    alpha=1e-4,
-    learning_rate_init=1e-2,
-    max_iter=200,
-    early_stopping=True,
-    n_iter_no_change=60,
+# See _BaseRecurrent._auto_batch_size.
+_RECURRENT_BATCH_SIZE_AUTO = (
+    "about 8 batches per epoch: ``min(n_samples, max(16, min(200, n_samples // 8)))``"
 )
 
 _RECURRENT_PARAMETERS = """\
@@ -572,6 +568,7 @@ y_mean_, y_scale_ : ndarray of shape (n_outputs,)
 )
 
 RecurrentClassifier.__doc__ = estimator_doc(
+    RecurrentClassifier,
     "Recurrent (RNN, LSTM or GRU) sequence classifier.\n" + _SEQUENCE_FORMATS,
     *_CLASSIFIER_PARTS,
     """>>> import numpy as np
@@ -585,10 +582,11 @@ RecurrentClassifier.__doc__ = estimator_doc(
 >>> clf.classes_
 array(['even', 'odd'], dtype='<U4')
 """,
-    **_RECURRENT_DEFAULTS,
+    batch_size_auto=_RECURRENT_BATCH_SIZE_AUTO,
 )
 
 RecurrentRegressor.__doc__ = estimator_doc(
+    RecurrentRegressor,
     "Recurrent (RNN, LSTM or GRU) sequence regressor, single or multi-output.\n"
     + _SEQUENCE_FORMATS,
     *_REGRESSOR_PARTS,
@@ -600,7 +598,7 @@ RecurrentRegressor.__doc__ = estimator_doc(
 >>> reg.fit(X, y).predict(X).shape
 (50,)
 """,
-    **_RECURRENT_DEFAULTS,
+    batch_size_auto=_RECURRENT_BATCH_SIZE_AUTO,
 )
 
 for _cls in (
@@ -615,6 +613,7 @@ for _cls in (
     _cell = _cls.__init__.__kwdefaults__["cell"]
     _is_classifier = issubclass(_cls, RecurrentClassifier)
     _cls.__doc__ = estimator_doc(
+        _cls,
         f"{_cell.upper()} sequence {'classifier' if _is_classifier else 'regressor'}: "
         f':class:`{_base.__name__}` with ``cell="{_cell}"`` by default.\n' + _SEQUENCE_FORMATS,
         *(_CLASSIFIER_PARTS if _is_classifier else _REGRESSOR_PARTS),
@@ -627,5 +626,5 @@ for _cls in (
             if _is_classifier
             else ">>> est.fit(X, y.astype(float)).predict(X[:2]).shape\n(2,)\n"
         ),
-        **_RECURRENT_DEFAULTS,
+        batch_size_auto=_RECURRENT_BATCH_SIZE_AUTO,
     )

@@ -1,5 +1,6 @@
 """Loaders for the time-series classification data sets shipped with the package."""
 
+from functools import partial
 from importlib.resources import files
 
 import numpy as np
@@ -12,6 +13,43 @@ _ATTRIBUTION = (
     "in the archive's .ts format as redistributed by the sktime package (BSD-3-Clause)."
 )
 _SPLITS = ("train", "test")
+
+_LOADER_SECTIONS = """
+    Parameters
+    ----------
+    split : {{"train", "test"}}, default="train"
+        Which of the archive's official splits to load.
+
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with the attributes:
+
+        data : ndarray of shape (n_cases, {length}, {channels})
+            The series as float64: time along axis 1, channels along axis 2.
+        target : ndarray of shape (n_cases,) of str
+            The class label of each case.
+        target_names : ndarray of shape ({n_classes},) of str
+            The class labels in the order of the file's header.
+        DESCR : str
+            The description from the data file, with its source.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        The arrays described above.
+"""
+
+
+def _loader_doc(loader, *, length, channels, n_classes):
+    """Put the sections all loaders share between a loader's summary and its examples."""
+    if loader.__doc__ is None:  # python -OO strips docstrings
+        return loader
+    summary, examples = loader.__doc__.split("\n    Examples\n", 1)
+    sections = _LOADER_SECTIONS.format(length=length, channels=channels, n_classes=n_classes)
+    loader.__doc__ = f"{summary.rstrip()}\n{sections}\n    Examples\n{examples}"
+    return loader
 
 
 def _load_ts_dataset(name, split, return_X_y):
@@ -31,6 +69,7 @@ def _load_ts_dataset(name, split, return_X_y):
     )
 
 
+@partial(_loader_doc, length=150, channels=1, n_classes=2)
 def load_gunpoint(*, split="train", return_X_y=False):
     """Load the GunPoint data set (univariate time-series classification).
 
@@ -39,30 +78,6 @@ def load_gunpoint(*, split="train", return_X_y=False):
     of the right hand's centroid. 1 channel, length 150, 2 classes
     (``"1"``, ``"2"``), 50 training and 150 test cases.
 
-    Parameters
-    ----------
-    split : {"train", "test"}, default="train"
-        Which of the archive's official splits to load.
-
-    return_X_y : bool, default=False
-        Return ``(data, target)`` instead of a Bunch.
-
-    Returns
-    -------
-    data : :class:`~sklearn.utils.Bunch`
-        Dictionary-like object with the attributes:
-
-        data : ndarray of shape (n_cases, 150, 1)
-            The series as float64: time along axis 1, channels along axis 2.
-        target : ndarray of shape (n_cases,) of str
-            The class label of each case.
-        target_names : ndarray of shape (2,) of str
-            The class labels in the order of the file's header.
-        DESCR : str
-            The description from the data file, with its source.
-
-    (data, target) : tuple if ``return_X_y`` is True
-        The arrays described above.
 
     Examples
     --------
@@ -76,6 +91,7 @@ def load_gunpoint(*, split="train", return_X_y=False):
     return _load_ts_dataset("GunPoint", split, return_X_y)
 
 
+@partial(_loader_doc, length=24, channels=1, n_classes=2)
 def load_italy_power_demand(*, split="train", return_X_y=False):
     """Load the ItalyPowerDemand data set (univariate time-series classification).
 
@@ -84,30 +100,6 @@ def load_italy_power_demand(*, split="train", return_X_y=False):
     1 channel, length 24, 2 classes (``"1"``, ``"2"``), 67 training and
     1029 test cases.
 
-    Parameters
-    ----------
-    split : {"train", "test"}, default="train"
-        Which of the archive's official splits to load.
-
-    return_X_y : bool, default=False
-        Return ``(data, target)`` instead of a Bunch.
-
-    Returns
-    -------
-    data : :class:`~sklearn.utils.Bunch`
-        Dictionary-like object with the attributes:
-
-        data : ndarray of shape (n_cases, 24, 1)
-            The series as float64: time along axis 1, channels along axis 2.
-        target : ndarray of shape (n_cases,) of str
-            The class label of each case.
-        target_names : ndarray of shape (2,) of str
-            The class labels in the order of the file's header.
-        DESCR : str
-            The description from the data file, with its source.
-
-    (data, target) : tuple if ``return_X_y`` is True
-        The arrays described above.
 
     Examples
     --------
@@ -121,6 +113,7 @@ def load_italy_power_demand(*, split="train", return_X_y=False):
     return _load_ts_dataset("ItalyPowerDemand", split, return_X_y)
 
 
+@partial(_loader_doc, length=100, channels=6, n_classes=4)
 def load_basic_motions(*, split="train", return_X_y=False):
     """Load the BasicMotions data set (multivariate time-series classification).
 
@@ -129,30 +122,6 @@ def load_basic_motions(*, split="train", return_X_y=False):
     times a second for ten seconds. 6 channels, length 100, 4 classes,
     40 training and 40 test cases.
 
-    Parameters
-    ----------
-    split : {"train", "test"}, default="train"
-        Which of the archive's official splits to load.
-
-    return_X_y : bool, default=False
-        Return ``(data, target)`` instead of a Bunch.
-
-    Returns
-    -------
-    data : :class:`~sklearn.utils.Bunch`
-        Dictionary-like object with the attributes:
-
-        data : ndarray of shape (n_cases, 100, 6)
-            The series as float64: time along axis 1, channels along axis 2.
-        target : ndarray of shape (n_cases,) of str
-            The class label of each case.
-        target_names : ndarray of shape (4,) of str
-            The class labels in the order of the file's header.
-        DESCR : str
-            The description from the data file, with its source.
-
-    (data, target) : tuple if ``return_X_y`` is True
-        The arrays described above.
 
     Examples
     --------
