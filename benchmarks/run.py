@@ -28,7 +28,8 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADER = (
     "# Benchmark results\n\n"
     "Written by `python -m benchmarks.run`; each section names the command, date and machine "
-    "that produced it. Timings are ratios measured side by side in one process.\n"
+    "that produced it. Timing comparisons are ratios measured side by side in one run "
+    "(the scaling part runs each measurement in a fresh process, for its peak memory).\n"
 )
 
 

@@ -166,8 +166,9 @@ def expression_section(report):
     report.add(
         "## A small gene-expression-like matrix\n\n"
         "300 samples x 1000 genes, 5 true factors, heavy gene-specific noise. "
-        "Held-out reconstruction error at 5 components, default parameters. The autoencoders "
-        "start at PCA and keep their best validation epoch, so they do not overfit.\n\n"
+        "Held-out reconstruction error at 5 components, default parameters. Autoencoder and "
+        "DenoisingAutoencoder start at PCA and keep their best validation epoch, so they do not "
+        "overfit; the VariationalAutoencoder has no PCA start.\n\n"
         + markdown_table(["model", "held-out MSE", "ratio to PCA"], rows)
     )
 

@@ -18,7 +18,6 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
-from skorch.callbacks import GradientNormClipping
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
@@ -117,6 +116,8 @@ class BaseNeuralEstimator(BaseEstimator):
         """Whether this fit builds a new model (else it continues ``net_``)."""
         return not (hasattr(self, "net_") and (incremental or self.warm_start))
 
+    _AUTO_BATCH_SIZE_DOC = "``min(200, n_samples)`` as in ``MLPClassifier``"
+
     def _auto_batch_size(self, n_samples):
         return min(200, n_samples)  # MLPClassifier's "auto"
 
@@ -160,9 +161,10 @@ class BaseNeuralEstimator(BaseEstimator):
             criterion=self._make_criterion(),
             optimizer=torch.optim.Adam,
             lr=self.learning_rate_init,
-            # alpha as in MLPClassifier: the L2 term alpha/2 * ||W||^2 is divided
-            # by the number of samples (the sum of sample weights, so that
-            # weighted and repeated rows agree), i.e. Adam's weight decay alpha / n.
+            # alpha: the L2 term alpha/2 * ||W||^2 divided by the number of
+            # training samples (the sum of sample weights, so that weighted and
+            # repeated rows agree), i.e. Adam's weight decay alpha / n.
+            # MLPClassifier divides by each batch's size instead (stronger).
             optimizer__weight_decay=self.alpha / _effective_n_samples(dataset),
             optimizer__param_groups=[(p, {"weight_decay": 0.0}) for p in self._decay_exempt],
             batch_size=self._batch_size(len(dataset)),
@@ -192,9 +194,7 @@ class BaseNeuralEstimator(BaseEstimator):
             net.train_split = None if valid is None else predefined_split(valid)
             net.verbose = self.verbose
             net.callbacks = [("divergence_guard", DivergenceGuard())]
-            max_grad_norm = getattr(self, "max_grad_norm", None)
-            if max_grad_norm is not None:
-                net.callbacks.append(("gradient_clipping", GradientNormClipping(max_grad_norm)))
+            net.callbacks += self._extra_callbacks()
             monitor = "valid_loss" if valid is not None else "train_loss"
             if not incremental:
                 net.callbacks.append(
@@ -221,6 +221,10 @@ class BaseNeuralEstimator(BaseEstimator):
             net.train_split = None  # holds the validation rows: not to be pickled
         self._record_history(epochs_before, monitor, incremental)
         return self
+
+    def _extra_callbacks(self):
+        """``[(name, skorch callback), ...]`` a family of estimators adds to training."""
+        return []
 
     def _forget_fit(self):
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
@@ -268,7 +272,12 @@ class BaseNeuralEstimator(BaseEstimator):
         device = self.net_.device
         if dtype is None:
             dtype = np.float64 if X.dtype == np.float64 else np.float32
-        torch_dtype = torch.float64 if dtype == np.float64 else torch.float32
+        # Only ever cast up (float32 -> float64 -> float32 is exact; the
+        # reverse would round a float64 model's weights for good), and restore
+        # the precision the module has, whatever ``dtype`` says now.
+        module_dtype = next(module.parameters()).dtype
+        up = dtype == np.float64 or module_dtype == torch.float64
+        torch_dtype = torch.float64 if up else torch.float32
         was_training = module.training
         module.eval()
         module.to(torch_dtype)
@@ -297,6 +306,6 @@ class BaseNeuralEstimator(BaseEstimator):
                         out = np.empty((len(X), *result.shape[1:]), dtype=result.dtype)
                     out[start : start + len(result)] = result
         finally:
-            module.to(self._torch_dtype)
+            module.to(module_dtype)
             module.train(was_training)
         return out

@@ -8,7 +8,9 @@ dropout : float, default={dropout}
 
 alpha : float, default={alpha}
     Strength of the L2 penalty on the weights (not the biases), divided by
-    the number of training samples as in ``MLPClassifier``.
+    the number of training samples (the sum of sample weights) of the whole
+    training set; ``MLPClassifier`` divides by each mini-batch's size, which
+    penalises more.
 
 batch_size : int or "auto", default="auto"
     Mini-batch size; "auto" means {batch_size_auto}.
@@ -84,16 +86,18 @@ module_ : torch.nn.Module
 """
 
 
-def estimator_doc(cls, summary, parameters, attributes, examples, *, batch_size_auto):
+def estimator_doc(cls, summary, parameters, attributes, examples):
     """Assemble a numpydoc class docstring from its own parts and the shared ones.
 
-    The defaults shown for the shared training parameters are read from
-    ``cls.__init__``, so the docstring cannot drift from the signature.
+    The defaults shown for the training parameters whose default differs
+    between families are read from ``cls.__init__``, and the meaning of
+    ``batch_size="auto"`` from ``cls._AUTO_BATCH_SIZE_DOC`` (kept next to
+    ``_auto_batch_size``).
     """
     defaults = {name: param.default for name, param in inspect.signature(cls).parameters.items()}
     return (
         f"{summary}\n\nParameters\n----------\n{parameters}\n"
-        + TRAINING_PARAMETERS.format(batch_size_auto=batch_size_auto, **defaults)
+        + TRAINING_PARAMETERS.format(batch_size_auto=cls._AUTO_BATCH_SIZE_DOC, **defaults)
         + f"\nAttributes\n----------\n{attributes}\n"
         + TRAINING_ATTRIBUTES
         + f"\nExamples\n--------\n{examples}"

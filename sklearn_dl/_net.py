@@ -1,7 +1,7 @@
 """The skorch side: a private ``NeuralNet`` that takes batches from our datasets.
 
 skorch stays the training engine (fit loop, callbacks, history, early stopping,
-device handling). Only two hooks change:
+device handling). ``SkorchNet`` changes two hooks of substance:
 
 - ``get_iterator`` asks the dataset for its batches. Our datasets slice
   pre-built tensors, instead of skorch's default ``DataLoader`` that collates
@@ -10,6 +10,10 @@ device handling). Only two hooks change:
 - ``get_loss`` hands the criterion the batch input too, so one criterion
   signature ``(output, target, inputs)`` serves autoencoders (target = input),
   weighted classification and regression.
+
+and three for speed or persistence: ``notify`` skips callbacks that do not
+override a hook, ``_set_training`` only switches on a change of mode, and
+``__getstate__`` pickles the module/criterion init parameters as classes.
 """
 
 from copy import deepcopy
@@ -171,4 +175,8 @@ class EarlyStoppingFromStart(EarlyStopping):
 
     def on_train_end(self, net, **kwargs):
         super().on_train_end(net, **kwargs)
-        self.dataset_valid = None  # a saved model must not carry the user's data
+        # A saved model must carry neither the user's data nor a second copy
+        # of the weights (skorch keeps the best epoch's state_dict, on the
+        # training device: a CUDA copy would not load on a CPU-only machine).
+        self.dataset_valid = None
+        self.best_model_weights_ = None

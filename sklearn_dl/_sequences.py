@@ -14,8 +14,9 @@ Strings are encoded first with :class:`sklearn_dl.SequenceEncoder`.
 Internally a set of sequences is one flat (total_steps, n_features) array plus
 lengths and offsets: no padding to the longest sequence. Training batches
 group sequences of similar length (length bucketing) and are padded only to
-the longest in their batch; the recurrent module packs them, so padding never
-enters the recurrence.
+the longest in their batch (equal-length data are one tensor, no padding).
+The recurrent module never lets padding reach a result: forward-only cells
+run the padded batch and pool only valid steps, bidirectional ones pack it.
 """
 
 from dataclasses import dataclass

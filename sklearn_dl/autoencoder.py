@@ -405,7 +405,7 @@ class DenoisingAutoencoder(Autoencoder):
         # Noise acts on the centred, scaled features: gaussian noise_level is
         # in units of the data's overall standard deviation, masking sets a
         # feature to its mean (0), salt and pepper uses each feature's training
-        # min and max (only computed for it: two passes over X, ~3% of a short fit).
+        # min and max (only computed for it: a pass over X, ~3% of a short fit).
         if self.noise != "salt_and_pepper":
             return Corruption(self.noise, self.noise_level)
         low, high = torch.aminmax(dataset.X, dim=0)
@@ -574,9 +574,6 @@ class VariationalAutoencoder(_BaseAutoencoder):
         return rng.negative_binomial(theta, theta / (theta + mean)).astype(np.float64)
 
 
-# "auto" batch size of the autoencoders (the training base's), for the docstrings.
-_AE_BATCH_SIZE_AUTO = "``min(200, n_samples)`` as in ``MLPClassifier``"
-
 _AE_PARAMETERS = """\
 n_components : int, default=2
     Size of the code (the output of ``transform``).
@@ -625,7 +622,6 @@ init : {"pca", "random"}, default="pca"
 >>> list(ae.get_feature_names_out())
 ['autoencoder0', 'autoencoder1']
 """,
-    batch_size_auto=_AE_BATCH_SIZE_AUTO,
 )
 
 DenoisingAutoencoder.__doc__ = estimator_doc(
@@ -655,7 +651,6 @@ init : {"pca", "random"}, default="pca"
 >>> dae.fit_transform(X).shape
 (300, 2)
 """,
-    batch_size_auto=_AE_BATCH_SIZE_AUTO,
 )
 
 VariationalAutoencoder.__doc__ = estimator_doc(
@@ -685,5 +680,4 @@ likelihood : {"gaussian", "poisson", "negative_binomial"}, default="gaussian"
 >>> vae.sample(3, random_state=0).shape
 (3, 20)
 """,
-    batch_size_auto=_AE_BATCH_SIZE_AUTO,
 )

@@ -132,3 +132,19 @@ def test_batch_size_auto_and_explicit(X):
     assert est.net_.batch_size == 200
     est = Autoencoder(2, batch_size=10_000, random_state=0, **FAST).fit(X)
     assert est.net_.batch_size <= len(X)
+
+
+def test_float32_input_never_rounds_a_float64_model(X):
+    est = Autoencoder(2, dtype="float64", random_state=0, **FAST).fit(X)
+    before = [p.detach().clone() for p in est.module_.parameters()]
+    est.transform(X.astype(np.float32))
+    after = list(est.module_.parameters())
+    assert all(p.dtype == torch.float64 for p in after)
+    assert all(torch.equal(a, b) for a, b in zip(before, after))
+
+
+def test_fitted_net_keeps_no_second_copy_of_the_weights(X):
+    est = Autoencoder(2, random_state=0, **FAST).fit(X)  # early stopping: best epoch restored
+    stopper = dict(est.net_.callbacks_)["early_stopping"]
+    assert stopper.best_model_weights_ is None
+    assert stopper.dataset_valid is None

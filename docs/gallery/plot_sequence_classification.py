@@ -3,7 +3,7 @@ Sequence classification: GRU on GunPoint, with its loss curves
 ==============================================================
 
 :func:`~sklearn_dl.datasets.load_gunpoint` returns the UCR GunPoint series
-as a 3-D array (150 univariate sequences of 150 steps, one feature). A
+as a 3-D array (univariate sequences of 150 steps, one feature; 50 for training). A
 :class:`~sklearn_dl.GRUClassifier` reads it as sequences, holds out a
 validation split for early stopping, and
 :class:`~sklearn_dl.plotting.LossCurveDisplay` shows both losses per epoch.

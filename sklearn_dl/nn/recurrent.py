@@ -102,7 +102,7 @@ class RecurrentModule(nn.Module):
         self.head = nn.Linear(width, n_outputs)
 
     def forward(self, x, lengths=None):
-        batch, steps, _ = x.shape
+        steps = x.shape[1]
         varying = lengths is not None and bool((lengths != steps).any())
         packed = varying and self.rnn.bidirectional
         if packed:
@@ -116,39 +116,39 @@ class RecurrentModule(nn.Module):
             # so the padded batch runs as is (packing cost ~2x per step on
             # CPU) and pooling reads only the valid steps.
             out, hidden = self.rnn(x)
+        # Valid steps of each sequence; None when all are (no mask needed).
+        # Built once, shared by the poolings of "concat".
+        valid = None
+        if varying:
+            lengths = lengths.to(x.device)
+            valid = torch.arange(steps, device=x.device)[None, :] < lengths[:, None]
         poolings = ("last", "mean", "max") if self.pooling == "concat" else (self.pooling,)
         pooled = torch.cat(
-            [self._pool(name, out, hidden, lengths, varying, packed) for name in poolings], dim=-1
+            [self._pool(name, out, hidden, lengths, valid, packed) for name in poolings], dim=-1
         )
         return self.head(self.dropout(pooled))
 
-    def _pool(self, pooling, out, hidden, lengths, varying, packed):
+    def _pool(self, pooling, out, hidden, lengths, valid, packed):
         """One vector per sequence from the per-step outputs ``out`` (valid steps only)."""
-        batch, steps, _ = out.shape
-        device = out.device
-        if pooling == "last" and varying and not packed:
-            pooled = out[torch.arange(batch, device=device), lengths.to(device) - 1]
-        elif pooling == "last":
+        if pooling == "last" and valid is not None and not packed:
+            return out[torch.arange(out.shape[0], device=out.device), lengths - 1]
+        if pooling == "last":
             h = hidden[0] if self.cell == "lstm" else hidden
             n_dir = 2 if self.rnn.bidirectional else 1
             # Last layer's final state of each direction (with packing, the
             # state at each sequence's own end).
-            pooled = torch.cat([h[-n_dir + i] for i in range(n_dir)], dim=-1)
-        elif not varying and pooling in ("mean", "max"):
-            # Every step is valid: no mask to build or apply.
-            pooled = out.mean(1) if pooling == "mean" else out.amax(1)
-        else:
-            if varying:
-                valid = torch.arange(steps, device=device)[None, :] < lengths.to(device)[:, None]
-            else:
-                valid = torch.ones(batch, steps, dtype=torch.bool, device=device)
-            if pooling == "mean":
-                mask = valid.unsqueeze(-1).to(out.dtype)
-                pooled = (out * mask).sum(1) / mask.sum(1)
-            elif pooling == "max":
-                pooled = out.masked_fill(~valid.unsqueeze(-1), float("-inf")).amax(1)
-            else:
-                scores = self.attention(out).squeeze(-1).masked_fill(~valid, float("-inf"))
-                weights = torch.softmax(scores, dim=1).unsqueeze(-1)
-                pooled = (out * weights).sum(1)
-        return pooled
+            return torch.cat([h[-n_dir + i] for i in range(n_dir)], dim=-1)
+        if pooling == "mean":
+            if valid is None:
+                return out.mean(1)
+            mask = valid.unsqueeze(-1).to(out.dtype)
+            return (out * mask).sum(1) / mask.sum(1)
+        if pooling == "max":
+            if valid is not None:
+                out = out.masked_fill(~valid.unsqueeze(-1), float("-inf"))
+            return out.amax(1)
+        scores = self.attention(out).squeeze(-1)
+        if valid is not None:
+            scores = scores.masked_fill(~valid, float("-inf"))
+        weights = torch.softmax(scores, dim=1).unsqueeze(-1)
+        return (out * weights).sum(1)
