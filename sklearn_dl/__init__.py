@@ -11,9 +11,8 @@ from sklearn_dl.recurrent import (
     RNNClassifier,
     RNNRegressor,
 )
+from sklearn_dl._version import __version__
 from sklearn_dl.sequence_encoder import SequenceEncoder
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Autoencoder",

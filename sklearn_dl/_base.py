@@ -9,7 +9,7 @@ fitted attributes ``n_iter_``, ``loss_curve_``, ``validation_loss_curve_`` and
 
 import numbers
 import warnings
-from contextlib import contextmanager
+from copy import deepcopy
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,6 +22,8 @@ from skorch.helper import predefined_split
 from skorch.utils import noop
 
 from sklearn_dl._net import DivergenceGuard, EarlyStoppingFromStart, SkorchNet
+from sklearn_dl._persistence import net_from_state, net_to_state
+from sklearn_dl.nn._random import use_generator
 
 # Constraints of the parameters every estimator shares (MLPClassifier's names).
 TRAINING_PARAMETER_CONSTRAINTS = {
@@ -67,30 +69,51 @@ def draw_seed(random_state):
     return int(random_state.randint(np.iinfo(np.int32).max))
 
 
-@contextmanager
-def seeded_torch(estimator, device, fresh):
-    """Run training on a private copy of torch's RNG state.
+class TrainingRandomness:
+    """The private random generators of one estimator's training.
 
-    Weight init, shuffling, dropout and noise all draw from torch's default
-    generator; ``fork_rng`` saves the caller's state and restores it on exit,
-    so fitting never changes the caller's random stream. A fresh fit seeds
-    from ``random_state``; warm starts and ``partial_fit`` continue from the
-    state the previous call left (kept in ``_torch_rng_state``).
+    Every random draw of a fit (weight initialisation, the validation split,
+    the PCA start, shuffling, dropout, noise, the VAE's samples) comes from
+    these ``torch.Generator`` objects, never from torch's or numpy's global
+    state: concurrent fits in threads cannot interleave their draws, and a
+    fit never moves the caller's random stream. ``cpu`` serves the draws
+    made on the CPU (initialisation, shuffling); ``device`` those made on the
+    training device (dropout, noise), the same object on CPU.
+
+    A fresh fit seeds both from ``random_state``; warm starts and
+    ``partial_fit`` continue from the states the previous call saved in the
+    estimator (``_rng_state``: plain arrays, saved with the model).
     """
-    cuda_devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
-    with torch.random.fork_rng(devices=cuda_devices):
-        if fresh or not hasattr(estimator, "_torch_rng_state"):
+
+    def __init__(self, estimator, device, fresh):
+        self.device_name = device
+        self.cpu = torch.Generator()
+        self.device = self.cpu if device == "cpu" else torch.Generator(device=device)
+        saved = getattr(estimator, "_rng_state", None)
+        if fresh or saved is None:
             seed = draw_seed(estimator.random_state)
-            torch.default_generator.manual_seed(seed)
-            if cuda_devices:
-                torch.cuda.manual_seed(seed)
-        else:
-            torch.set_rng_state(estimator._torch_rng_state)
-            if cuda_devices and estimator._cuda_rng_state is not None:
-                torch.cuda.set_rng_state(estimator._cuda_rng_state)
-        yield
-        estimator._torch_rng_state = torch.get_rng_state()
-        estimator._cuda_rng_state = torch.cuda.get_rng_state() if cuda_devices else None
+            self.cpu.manual_seed(seed)
+            if self.device is not self.cpu:
+                self.device.manual_seed(seed)
+            return
+        self.cpu.set_state(torch.from_numpy(saved["cpu"].copy()))
+        if self.device is not self.cpu:
+            if saved["device"] == device:
+                self.device.set_state(torch.from_numpy(saved["device_state"].copy()))
+            else:  # trained elsewhere before: continue from the CPU stream
+                self.device.manual_seed(self.seed())
+
+    def seed(self):
+        """A 31-bit int drawn from the CPU generator (to seed scikit-learn helpers)."""
+        return int(torch.randint(np.iinfo(np.int32).max, (), generator=self.cpu))
+
+    def save(self, estimator):
+        separate = self.device is not self.cpu
+        estimator._rng_state = {
+            "cpu": self.cpu.get_state().numpy(),
+            "device": self.device_name,
+            "device_state": self.device.get_state().cpu().numpy() if separate else None,
+        }
 
 
 def _effective_n_samples(dataset):
@@ -100,12 +123,21 @@ def _effective_n_samples(dataset):
 
 
 class BaseNeuralEstimator(BaseEstimator):
-    """Training machinery; subclasses implement the four hooks below.
+    """Training machinery; subclasses implement the hooks below.
 
-    - ``_make_module(train_dataset)``: the torch module, built once the training
-      data are known (shapes, data-driven initialisation);
-    - ``_make_criterion()``: a module computing ``loss(output, target, inputs)``;
+    - ``_module_spec(dataset)``: a dict of plain values (ints, floats,
+      strings, lists) that fixes the torch module's structure, read from the
+      parameters and the training data; recorded at the first fit. A warm
+      start or ``partial_fit`` whose spec differs is refused, and loading a
+      saved model rebuilds the module from it;
+    - ``_build_module(spec, generator)``: the torch module for ``spec``, its
+      random initialisation drawn from ``generator``;
+    - ``_init_module(module, dataset, randomness)`` (optional):
+      data-driven initialisation (PCA start, count statistics);
+    - ``_make_criterion()``: a module computing ``loss(output, target, inputs)``,
+      rebuilt at every call from the current parameters;
     - ``_decay_exempt``: parameter-name patterns without weight decay;
+    - ``_extra_callbacks()`` and ``_auto_batch_size(n_samples)`` (optional);
     - the data set passed to :meth:`_train`, which provides ``batches`` and ``subset``.
     """
 
@@ -126,7 +158,7 @@ class BaseNeuralEstimator(BaseEstimator):
             return self._auto_batch_size(n_samples)
         return min(self.batch_size, n_samples)
 
-    def _validation_split(self, dataset, stratify):
+    def _validation_split(self, dataset, stratify, randomness):
         """Split off ``validation_fraction`` of the rows, stratified for classifiers.
 
         Returns ``(train, None)`` when the data are too few to hold out a
@@ -137,7 +169,7 @@ class BaseNeuralEstimator(BaseEstimator):
         n_valid = int(np.ceil(self.validation_fraction * n))
         if n_valid < 2 or n - n_valid < 1:
             return dataset, None
-        seed = int(torch.randint(np.iinfo(np.int32).max, ()))
+        seed = randomness.seed()
         idx = np.arange(n)
         try:
             train_idx, valid_idx = train_test_split(
@@ -155,76 +187,125 @@ class BaseNeuralEstimator(BaseEstimator):
     def _numpy_dtype(self):
         return np.float64 if self.dtype == "float64" else np.float32
 
-    def _new_net(self, device, dataset):
+    def _init_module(self, module, dataset, randomness):
+        """Data-driven initialisation of a new module (default: none)."""
+
+    def _extra_callbacks(self):
+        """``[(name, skorch callback), ...]`` a family of estimators adds to training."""
+        return []
+
+    def _new_net(self, module, device):
         return SkorchNet(
-            module=self._make_module(dataset).to(self._torch_dtype),
+            module=module,
             criterion=self._make_criterion(),
             optimizer=torch.optim.Adam,
             lr=self.learning_rate_init,
-            # alpha: the L2 term alpha/2 * ||W||^2 divided by the number of
-            # training samples (the sum of sample weights, so that weighted and
-            # repeated rows agree), i.e. Adam's weight decay alpha / n.
-            # MLPClassifier divides by each batch's size instead (stronger).
-            optimizer__weight_decay=self.alpha / _effective_n_samples(dataset),
-            optimizer__param_groups=[(p, {"weight_decay": 0.0}) for p in self._decay_exempt],
-            batch_size=self._batch_size(len(dataset)),
-            max_epochs=self.max_iter,
+            optimizer__param_groups=[
+                (p, {"weight_decay": 0.0, "decay_exempt": True}) for p in self._decay_exempt
+            ],
             train_split=None,
             device=device,
             verbose=self.verbose,
-            # Our modules are our own classes: let pickle restore them.
-            torch_load_kwargs={"weights_only": False},
         ).initialize()
+
+    def _check_same_structure(self, spec, device):
+        """A warm start or ``partial_fit`` continues the network: refuse a changed one."""
+        changed = {
+            key: (self._spec[key], spec[key]) for key in spec if spec[key] != self._spec.get(key)
+        }
+        if changed:
+            what = ", ".join(f"{key} ({old!r} -> {new!r})" for key, (old, new) in changed.items())
+            raise ValueError(
+                f"The network was built with other settings than the current ones: {what}. "
+                "warm_start=True and partial_fit continue training the network built by the "
+                "first fit; to build a new one, set warm_start=False and call fit (or clone "
+                "the estimator)."
+            )
+        if str(self.net_.device) != device:
+            raise ValueError(
+                f"The network was trained on device {str(self.net_.device)!r}, but device "
+                f"resolves to {device!r} now; warm_start and partial_fit continue on the "
+                "device of the first fit."
+            )
+
+    def _configure_call(self, net, dataset, valid, incremental):
+        """Settings of this call (they may change between warm starts)."""
+        net.batch_size = self._batch_size(len(dataset))
+        net.max_epochs = 1 if incremental else self.max_iter
+        net.train_split = None if valid is None else predefined_split(valid)
+        net.verbose = self.verbose
+        net.criterion = self._make_criterion()  # from the current parameters
+        net.initialize_criterion()
+        # alpha: the L2 term alpha/2 * ||W||^2 divided by the number of
+        # training samples of this call (the sum of sample weights, so that
+        # weighted and repeated rows agree; validation rows excluded), i.e.
+        # Adam's weight decay alpha / n. MLPClassifier divides by each batch's
+        # size instead (stronger).
+        decay = self.alpha / _effective_n_samples(dataset)
+        for group in net.optimizer_.param_groups:
+            group["lr"] = self.learning_rate_init
+            group["weight_decay"] = 0.0 if group.get("decay_exempt") else decay
+        monitor = "valid_loss" if valid is not None else "train_loss"
+        net.callbacks = [("divergence_guard", DivergenceGuard())] + self._extra_callbacks()
+        if not incremental:
+            net.callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStoppingFromStart(
+                        monitor=monitor,
+                        patience=self.n_iter_no_change,
+                        threshold=self.tol,
+                        threshold_mode="abs",
+                        dataset_valid=valid,
+                        sink=print if self.verbose else noop,
+                    ),
+                )
+            )
+        net.initialize_callbacks()
+        return monitor
 
     def _train(self, dataset, *, incremental=False, stratify=None):
         """Fit on ``dataset``: a full fit, a warm start, or one pass (``incremental``)."""
         device = resolve_device(self.device)
         fresh = self._starts_fresh(incremental)
-        with seeded_torch(self, device, fresh=fresh):
-            if fresh:
-                # Built from all rows given to fit, before the validation split:
-                # data-driven initialisation (PCA) sees what PCA itself would.
-                self.net_ = self._new_net(device, dataset)
-            valid = None
-            if self.early_stopping and not incremental:
-                dataset, valid = self._validation_split(dataset, stratify)
-            net = self.net_
-            net.batch_size = self._batch_size(len(dataset))
-            net.max_epochs = 1 if incremental else self.max_iter
-            net.train_split = None if valid is None else predefined_split(valid)
-            net.verbose = self.verbose
-            net.callbacks = [("divergence_guard", DivergenceGuard())]
-            net.callbacks += self._extra_callbacks()
-            monitor = "valid_loss" if valid is not None else "train_loss"
-            if not incremental:
-                net.callbacks.append(
-                    (
-                        "early_stopping",
-                        EarlyStoppingFromStart(
-                            monitor=monitor,
-                            patience=self.n_iter_no_change,
-                            threshold=self.tol,
-                            threshold_mode="abs",
-                            dataset_valid=valid,
-                            sink=print if self.verbose else noop,
-                        ),
-                    )
-                )
-            net.initialize_callbacks()
-            epochs_before = len(net.history)
-            try:
+        spec = self._module_spec(dataset)
+        randomness = TrainingRandomness(self, device, fresh)
+        if fresh:
+            # Built from all rows given to fit, before the validation split:
+            # data-driven initialisation (PCA) sees what PCA itself would.
+            module = self._build_module(spec, randomness.cpu).to(self._torch_dtype)
+            self._init_module(module, dataset, randomness)
+            net, snapshot = self._new_net(module, device), None
+        else:
+            self._check_same_structure(spec, device)
+            net, snapshot = self.net_, _Snapshot(self.net_)
+        valid = None
+        if self.early_stopping and not incremental:
+            dataset, valid = self._validation_split(dataset, stratify, randomness)
+        monitor = self._configure_call(net, dataset, valid, incremental)
+        epochs_before = len(net.history)
+        net.generator = randomness.cpu
+        try:
+            with use_generator(net.module_, randomness.device):
                 net.partial_fit(dataset)
-            except FloatingPointError as exc:
-                # Never leave a diverged model behind that would output NaN.
+        except FloatingPointError as exc:
+            # Never leave a diverged model behind that would output NaN: a
+            # new model is dropped, a continued one goes back to where it was.
+            if snapshot is None:
                 self._forget_fit()
-                raise ValueError(str(exc)) from None
-            net.train_split = None  # holds the validation rows: not to be pickled
+            else:
+                snapshot.restore(net)
+            raise ValueError(str(exc)) from None
+        finally:
+            net.generator = None
+            net.train_split = None  # holds the validation rows: not to be kept
+            # Inference never switches modes on the shared module (threads).
+            net.module_.eval()
+        self.net_ = net
+        self._spec = spec
+        randomness.save(self)
         self._record_history(epochs_before, monitor, incremental)
         return self
-
-    def _extra_callbacks(self):
-        """``[(name, skorch callback), ...]`` a family of estimators adds to training."""
-        return []
 
     def _forget_fit(self):
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
@@ -233,36 +314,76 @@ class BaseNeuralEstimator(BaseEstimator):
     def _record_history(self, epochs_before, monitor, incremental):
         history = self.net_.history
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
-        self.validation_loss_curve_ = [
-            float(row["valid_loss"]) for row in history if "valid_loss" in row
-        ]
+        # Aligned with loss_curve_: NaN for epochs without a validation set
+        # (partial_fit), so that epoch k of both curves is the same epoch.
+        has_valid = any("valid_loss" in row for row in history)
+        self.validation_loss_curve_ = (
+            [float(row.get("valid_loss", np.nan)) for row in history] if has_valid else []
+        )
         self.n_iter_ = len(history)
-        this_call = [float(row[monitor]) for row in history[epochs_before:]]
-        self.best_loss_ = min(this_call)
-        if not incremental and len(this_call) == self.max_iter:
+        stopper = dict(self.net_.callbacks_).get("early_stopping")
+        if stopper is not None and stopper.load_best:
+            # Early stopping restored the best epoch of this call, or kept the
+            # starting point when no epoch beat it by ``tol``.
+            self.best_epoch_ = int(stopper.best_epoch_)
+            self.best_loss_ = float(
+                stopper.start_loss_
+                if self.best_epoch_ == epochs_before
+                else history[self.best_epoch_ - 1, monitor]
+            )
+        else:
+            this_call = [float(row[monitor]) for row in history[epochs_before:]]
+            self.best_epoch_ = self.n_iter_
+            self.best_loss_ = min(this_call)
+        if incremental:
+            return
+        ran = self.n_iter_ - epochs_before
+        what = "validation loss" if monitor == "valid_loss" else "training loss"
+        if stopper is not None and stopper.load_best and self.best_epoch_ == epochs_before:
             warnings.warn(
-                f"Maximum iterations ({self.max_iter}) reached and the {monitor.replace('_', ' ')} "
-                "was still improving. Consider increasing max_iter.",
+                f"No epoch of training improved the {what} of the starting point by tol="
+                f"{self.tol} within {ran} epochs, so the returned model is the starting point "
+                f"({self._starting_point_doc(epochs_before)}; best_epoch_={self.best_epoch_}). "
+                "Increase max_iter or n_iter_no_change, or change learning_rate_init or tol.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        elif ran == self.max_iter and not stopper.stopped_:
+            warnings.warn(
+                f"Maximum iterations ({self.max_iter}) reached before early stopping ended "
+                f"training: the {what} improved by more than tol within the last "
+                f"{self.n_iter_no_change} epochs (n_iter_no_change). Consider increasing "
+                "max_iter.",
                 ConvergenceWarning,
                 stacklevel=4,
             )
 
+    def _starting_point_doc(self, epochs_before):
+        if epochs_before:
+            return "the model before this warm start"
+        return "the initial network"
+
     # --------------------------------------------------------------- inference
     @property
     def module_(self):
-        """The trained ``torch.nn.Module`` (lives in ``net_``; one object, pickled once)."""
+        """The trained ``torch.nn.Module`` (lives in ``net_``; one object, saved once)."""
         return self.net_.module_
 
     def _infer(self, fn, X, prepare=None, batch_size=INFERENCE_BATCH_SIZE, dtype=None):
-        """Apply ``fn(batch) -> tensor`` over the rows of ``X`` in eval mode, batch by batch.
+        """Apply ``fn(module, batch) -> tensor`` over the rows of ``X``, batch by batch.
 
         The network runs in the precision of the input (``dtype``, default
         X's): float32 input gives float32 work (fast), float64 input float64
         work, as scikit-learn estimators preserve dtypes. In float32 a row's
         result can change in the last bit with the batch it is computed in
         (BLAS kernels depend on the batch size), which breaks the guarantee
-        that a method gives the same result on a subset of rows; the module is
-        switched to float64 and back (an exact round trip) for such calls.
+        that a method gives the same result on a subset of rows; such calls
+        run a float64 copy of the module (only ever cast up: a float64
+        model's weights are never rounded).
+
+        The fitted module itself is never modified (it stays in eval mode
+        after training), so any number of threads may call inference on one
+        fitted estimator at once.
 
         ``prepare(rows)`` maps raw rows to the module's input (an array, or a
         dict of arrays for modules with several inputs) one batch at a time,
@@ -272,15 +393,11 @@ class BaseNeuralEstimator(BaseEstimator):
         device = self.net_.device
         if dtype is None:
             dtype = np.float64 if X.dtype == np.float64 else np.float32
-        # Only ever cast up (float32 -> float64 -> float32 is exact; the
-        # reverse would round a float64 model's weights for good), and restore
-        # the precision the module has, whatever ``dtype`` says now.
         module_dtype = next(module.parameters()).dtype
         up = dtype == np.float64 or module_dtype == torch.float64
         torch_dtype = torch.float64 if up else torch.float32
-        was_training = module.training
-        module.eval()
-        module.to(torch_dtype)
+        if torch_dtype != module_dtype or module.training:
+            module = deepcopy(module).to(torch_dtype).eval()
         # One output array, filled batch by batch: a list of per-batch results
         # joined at the end needed twice the output's memory, and the retained
         # small arrays fragmented the heap between the per-batch temporaries
@@ -288,24 +405,52 @@ class BaseNeuralEstimator(BaseEstimator):
         out = None
 
         def to_tensor(a):
+            if isinstance(a, np.ndarray) and not a.flags.writeable:
+                a = a.copy()  # torch warns on read-only arrays (e.g. from pandas)
             a = torch.as_tensor(a, device=device)
             return a.to(torch_dtype) if a.is_floating_point() else a
 
-        try:
-            with torch.no_grad():
-                for start in range(0, len(X), batch_size):
-                    rows = X[start : start + batch_size]
-                    if prepare is not None:
-                        rows = prepare(rows)
-                    if isinstance(rows, dict):
-                        batch = {key: to_tensor(value) for key, value in rows.items()}
-                    else:
-                        batch = to_tensor(rows)
-                    result = fn(batch).cpu().numpy()
-                    if out is None:
-                        out = np.empty((len(X), *result.shape[1:]), dtype=result.dtype)
-                    out[start : start + len(result)] = result
-        finally:
-            module.to(module_dtype)
-            module.train(was_training)
+        with torch.no_grad():
+            for start in range(0, X.shape[0], batch_size):
+                rows = X[start : start + batch_size]
+                if prepare is not None:
+                    rows = prepare(rows)
+                if isinstance(rows, dict):
+                    batch = {key: to_tensor(value) for key, value in rows.items()}
+                else:
+                    batch = to_tensor(rows)
+                result = fn(module, batch).cpu().numpy()
+                if out is None:
+                    out = np.empty((X.shape[0], *result.shape[1:]), dtype=result.dtype)
+                out[start : start + len(result)] = result
         return out
+
+    # ------------------------------------------------------------- persistence
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: object's is __dict__ itself
+        if isinstance(state.get("net_"), SkorchNet):
+            state["net_"] = net_to_state(state["net_"], self._spec)
+        return state
+
+    def __setstate__(self, state):
+        saved = state.get("net_")
+        if saved is not None:
+            state = dict(state)
+            state["net_"] = None
+        super().__setstate__(state)
+        if saved is not None:
+            self.net_ = net_from_state(self, saved)
+
+
+class _Snapshot:
+    """What a continued training changes in a net, to go back on divergence."""
+
+    def __init__(self, net):
+        self.module = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+        self.optimizer = deepcopy(net.optimizer_.state_dict())
+        self.n_epochs = len(net.history)
+
+    def restore(self, net):
+        net.module_.load_state_dict(self.module)
+        net.optimizer_.load_state_dict(self.optimizer)
+        del net.history[self.n_epochs :]

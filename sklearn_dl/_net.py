@@ -9,7 +9,8 @@ device handling). ``SkorchNet`` changes two hooks of substance:
   small autoencoders; see ``benchmarks/``).
 - ``get_loss`` hands the criterion the batch input too, so one criterion
   signature ``(output, target, inputs)`` serves autoencoders (target = input),
-  weighted classification and regression.
+  weighted classification and regression. Like skorch's own ``get_loss`` it
+  first moves the target and the input to the net's device.
 
 and three for speed or persistence: ``notify`` skips callbacks that do not
 override a hook, ``_set_training`` only switches on a change of mode, and
@@ -19,6 +20,7 @@ override a hook, ``_set_training`` only switches on a change of mode, and
 from copy import deepcopy
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
@@ -37,11 +39,17 @@ class SkorchNet(NeuralNet):
                 state[name] = type(state[name])
         return state
 
+    # The private torch.Generator of the training in progress (shuffling);
+    # set by the estimator for the duration of one fit, never saved.
+    generator = None
+
     def get_iterator(self, dataset, training=False):
-        return dataset.batches(self.batch_size, shuffle=training)
+        return dataset.batches(self.batch_size, shuffle=training, generator=self.generator)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        return self.criterion_(y_pred, y_true, X)
+        # skorch's infer moves X to the device for the module; the criterion
+        # gets the batch's own (CPU) target, weight and input: move them too.
+        return self.criterion_(y_pred, to_device(y_true, self.device), to_device(X, self.device))
 
     def initialize_callbacks(self):
         self._hooks = {}
@@ -72,6 +80,17 @@ class SkorchNet(NeuralNet):
         super()._set_training(training)
 
 
+def to_device(data, device):
+    """``data`` (a tensor, None, or tuples / dicts of them) on ``device``."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return {key: to_device(value, device) for key, value in data.items()}
+    if isinstance(data, (tuple, list)):
+        return type(data)(to_device(value, device) for value in data)
+    return data.to(device)
+
+
 class DivergenceGuard(Callback):
     """Stop with a clear error as soon as a training or validation loss is not finite.
 
@@ -89,6 +108,13 @@ class DivergenceGuard(Callback):
                 )
 
 
+def batch_rows(inputs):
+    """Number of rows of a batch's input: a tensor, or a dict of the module's inputs."""
+    if isinstance(inputs, dict):
+        inputs = inputs["x"]
+    return inputs.shape[0]
+
+
 def take_rows(tensor, idx):
     """``tensor[idx]``, passing None (no target / no weights) through."""
     return None if tensor is None else tensor[idx]
@@ -99,12 +125,14 @@ class ShuffledSlices:
 
     Gathering the whole epoch once and slicing costs the same memory traffic
     as gathering each batch, with a fraction of the Python work per batch.
+    Sparse rows are shuffled as a sparse matrix and densified batch by batch.
     """
 
-    def __init__(self, dataset, batch_size, shuffle):
+    def __init__(self, dataset, batch_size, shuffle, generator=None):
         self.dataset = dataset
         self.batch_size = max(1, int(batch_size))
         self.shuffle = shuffle
+        self.generator = generator
 
     def __len__(self):
         return -(-len(self.dataset) // self.batch_size)
@@ -112,48 +140,63 @@ class ShuffledSlices:
     def __iter__(self):
         data = self.dataset
         if self.shuffle:
-            data = data.subset(torch.randperm(len(data)))
+            data = data.subset(torch.randperm(len(data), generator=self.generator))
         X, target, weight = data.X, data.target, data.weight
-        for start in range(0, len(X), self.batch_size):
+        for start in range(0, len(data), self.batch_size):
             rows = slice(start, start + self.batch_size)
-            yield X[rows], (take_rows(target, rows), take_rows(weight, rows))
+            yield data.rows_to_tensor(X[rows]), (take_rows(target, rows), take_rows(weight, rows))
+
+
+def _as_is(rows):
+    return rows
 
 
 class ArrayDataset(torch.utils.data.Dataset):
     """Rows of fixed-size inputs: ``X`` and optional ``target`` / ``weight`` tensors.
 
-    A batch is ``(X[idx], (target[idx] or None, weight[idx] or None))``.
+    ``X`` is a tensor (the module's input as it is), or a sparse matrix whose
+    rows ``rows_to_tensor`` turns into the module's input one batch at a
+    time (so sparse data are never densified whole). A batch is
+    ``(input rows, (target[idx] or None, weight[idx] or None))``.
     """
 
-    def __init__(self, X, target=None, weight=None):
+    def __init__(self, X, target=None, weight=None, rows_to_tensor=None):
         self.X = X
         self.target = target
         self.weight = weight
+        self.rows_to_tensor = _as_is if rows_to_tensor is None else rows_to_tensor
 
     def __len__(self):
-        return len(self.X)
+        return self.X.shape[0]
 
     def __getitem__(self, i):
         return self._batch(torch.as_tensor([i]))
 
     def _batch(self, idx):
-        return self.X[idx], (take_rows(self.target, idx), take_rows(self.weight, idx))
+        rows = self.X[idx.numpy()] if sp.issparse(self.X) else self.X[idx]
+        return self.rows_to_tensor(rows), (take_rows(self.target, idx), take_rows(self.weight, idx))
 
     def subset(self, idx):
         idx = torch.as_tensor(idx, dtype=torch.long)
-        return ArrayDataset(self.X[idx], take_rows(self.target, idx), take_rows(self.weight, idx))
+        X = self.X[idx.numpy()] if sp.issparse(self.X) else self.X[idx]
+        return ArrayDataset(
+            X, take_rows(self.target, idx), take_rows(self.weight, idx), self.rows_to_tensor
+        )
 
-    def batches(self, batch_size, shuffle=False):
-        return ShuffledSlices(self, batch_size, shuffle)
+    def batches(self, batch_size, shuffle=False, generator=None):
+        return ShuffledSlices(self, batch_size, shuffle, generator)
 
 
 class EarlyStoppingFromStart(EarlyStopping):
     """skorch's ``EarlyStopping`` that also counts the model it starts from.
 
     Before the first epoch it scores the starting weights on the validation
-    set; an epoch must beat that score to be kept. So a fit that starts from a
-    good initialisation (PCA) or a warm start never returns a model that is
-    worse on the validation data than the one it started with.
+    set (``start_loss_``); an epoch must beat that score to be kept. So a fit
+    that starts from a good initialisation (PCA) or a warm start never
+    returns a model that is worse on the validation data than the one it
+    started with. ``best_epoch_`` is the epoch whose weights are returned
+    (the number of epochs before this call when the start was kept) and
+    ``stopped_`` says whether patience ran out (rather than ``max_epochs``).
     """
 
     def __init__(self, dataset_valid=None, **kwargs):
@@ -162,21 +205,33 @@ class EarlyStoppingFromStart(EarlyStopping):
 
     def on_train_begin(self, net, **kwargs):
         super().on_train_begin(net, **kwargs)
+        self.stopped_ = False
+        self.start_loss_ = None
         if self.dataset_valid is None:
             return
         total, count = 0.0, 0
         for batch in net.get_iterator(self.dataset_valid, training=False):
             loss = net.validation_step(batch)["loss"].item()
-            total += loss * len(batch[0])
-            count += len(batch[0])
-        self.dynamic_threshold_ = self._calc_new_threshold(total / count)
+            n_rows = batch_rows(batch[0])
+            total += loss * n_rows
+            count += n_rows
+        self.start_loss_ = total / count
+        # skorch's own state (pinned by tests/test_net.py): the threshold an
+        # epoch must beat, and the weights and epoch to restore at the end.
+        self.dynamic_threshold_ = self._calc_new_threshold(self.start_loss_)
         self.best_model_weights_ = deepcopy(net.module_.state_dict())
         self.best_epoch_ = len(net.history)  # the epoch before this call's first
+
+    def on_epoch_end(self, net, **kwargs):
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            self.stopped_ = True
+            raise
 
     def on_train_end(self, net, **kwargs):
         super().on_train_end(net, **kwargs)
         # A saved model must carry neither the user's data nor a second copy
-        # of the weights (skorch keeps the best epoch's state_dict, on the
-        # training device: a CUDA copy would not load on a CPU-only machine).
+        # of the weights.
         self.dataset_valid = None
         self.best_model_weights_ = None

@@ -80,10 +80,12 @@ def _offsets(lengths):
 
 
 def _forget_n_features_in(estimator, reset):
-    # n_features_in_ (the number of steps) only means something for 2-D input;
-    # refitting on 3-D or ragged input must not leave a stale one behind.
-    if reset and hasattr(estimator, "n_features_in_"):
-        del estimator.n_features_in_
+    # n_features_in_ and feature_names_in_ (the steps) only mean something for
+    # 2-D input; refitting on 3-D or ragged input must not leave stale ones.
+    if reset:
+        for name in ("n_features_in_", "feature_names_in_"):
+            if hasattr(estimator, name):
+                delattr(estimator, name)
 
 
 def _trim_padding(seq, index):
@@ -141,6 +143,16 @@ def _from_list(X, dtype):
     return seqs
 
 
+def _regular_array(X):
+    """The array a regular list forms, converted once: float32 if all its arrays are.
+
+    Raises ValueError for a ragged list (numpy refuses to form the array).
+    """
+    if all(type(x) is np.ndarray and x.dtype == np.float32 for x in X):
+        return np.asarray(X, dtype=np.float32)
+    return np.asarray(X, dtype=np.float64)
+
+
 def _is_float_array(x):
     return (
         type(x) is np.ndarray
@@ -182,7 +194,7 @@ def check_sequences(X, *, estimator, reset, dtype=(np.float64, np.float32)):
         # univariate sequence per row, with n_features_in_ checked. Only truly
         # ragged lists take the sequence path.
         try:
-            X = np.asarray(X, dtype=np.float64)  # regular: the array it forms (converted once)
+            X = _regular_array(X)
             is_list = False
         except (TypeError, ValueError):
             pass  # ragged
@@ -287,8 +299,8 @@ class SequenceDataset(torch.utils.data.Dataset):
             self.dtype,
         )
 
-    def batches(self, batch_size, shuffle=False):
-        return LengthBuckets(self, batch_size, shuffle)
+    def batches(self, batch_size, shuffle=False, generator=None):
+        return LengthBuckets(self, batch_size, shuffle, generator)
 
 
 # What one more time step of a batch costs, in units of one sequence-step of
@@ -351,14 +363,14 @@ class LengthBuckets:
     cut into batches of at most ``batch_size`` where padding and sequential
     steps cost least (see :func:`batch_starts`), and the batch order is
     shuffled: each batch is padded only to its own longest sequence.
-    Randomness comes from torch's default generator (forked and seeded by the
-    estimator).
+    Randomness comes from ``generator`` (the estimator's private one).
     """
 
-    def __init__(self, dataset, batch_size, shuffle):
+    def __init__(self, dataset, batch_size, shuffle, generator=None):
         self.dataset = dataset
         self.batch_size = max(1, int(batch_size))
         self.shuffle = shuffle
+        self.generator = generator
         # Positions in the sorted order depend only on the lengths: cut once.
         self.starts = batch_starts(np.sort(dataset.sequences.lengths), self.batch_size)
         self.ends = np.append(self.starts[1:], len(dataset))
@@ -370,12 +382,12 @@ class LengthBuckets:
         n = len(self.dataset)
         lengths = self.dataset.sequences.lengths
         if self.shuffle:
-            tie_break = torch.randperm(n).numpy()
+            tie_break = torch.randperm(n, generator=self.generator).numpy()
             order = np.lexsort((tie_break, lengths))
         else:
             order = np.argsort(lengths, kind="stable")
         batches = np.arange(len(self.starts))
         if self.shuffle:
-            batches = batches[torch.randperm(len(batches)).numpy()]
+            batches = batches[torch.randperm(len(batches), generator=self.generator).numpy()]
         for b in batches:
             yield self.dataset._batch(order[self.starts[b] : self.ends[b]])

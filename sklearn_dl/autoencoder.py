@@ -14,6 +14,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
 from sklearn_dl._docstrings import estimator_doc
 from sklearn_dl._net import ArrayDataset
+from sklearn_dl._scaling import (
+    column_mean_and_variance,
+    dense_rows,
+    overall_scale,
+    standardize,
+)
 from sklearn_dl.nn._losses import NegativeELBOLoss, ReconstructionLoss
 from sklearn_dl.nn.autoencoder import LIKELIHOODS, AutoencoderModule, VariationalAutoencoderModule
 from sklearn_dl.nn.layers import ACTIVATIONS, Corruption
@@ -29,30 +35,14 @@ def _check_hidden_layer_sizes(hidden_layer_sizes):
     return sizes
 
 
-def _centre_and_scale(X32, mean=None, scale=None):
-    """In place: subtract per-feature ``mean`` and divide by one overall ``scale``.
-
-    Missing statistics are computed from ``X32`` (float32, owned by the
-    caller): the feature means and the root mean feature variance. numpy,
-    not torch: on this small, one-off work torch's thread wake-ups made it
-    slower and erratic. Returns ``(mean, scale)``.
-    """
-    if mean is None:
-        mean = X32.mean(axis=0, dtype=np.float64)
-    X32 -= mean.astype(X32.dtype)
-    if scale is None:
-        # One fast pass; if the sum of squares overflows float32, redo it on
-        # data divided by its peak (squares of values <= 1 cannot overflow).
-        with np.errstate(over="ignore"):
-            rms = float(np.linalg.norm(X32.ravel())) / np.sqrt(max(X32.size, 1))
-        if not np.isfinite(rms):
-            peak = max(abs(float(X32.max())), abs(float(X32.min())))
-            if not np.isfinite(peak):
-                raise ValueError("X has values too large for float32 (above about 3.4e38).")
-            rms = peak * float(np.linalg.norm((X32 / peak).ravel())) / np.sqrt(X32.size)
-        scale = rms if rms > 0 else 1.0
-    X32 /= scale
-    return mean, scale
+def _feature_range(dataset):
+    """Per-feature minimum and maximum of a training data set's (module) input."""
+    if sp.issparse(dataset.X):
+        rows = dataset.X
+        low = dataset.rows_to_tensor(rows.min(axis=0).toarray())[0]
+        high = dataset.rows_to_tensor(rows.max(axis=0).toarray())[0]
+        return low, high
+    return torch.aminmax(dataset.X, dim=0)
 
 
 class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator):
@@ -75,34 +65,40 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
             accept_sparse=("csr", "csc", "coo"),
             dtype=[np.float64, np.float32],
         )
-        # Sparse input (e.g. single-cell counts) is densified: the networks
-        # are dense anyway. Memory: n_samples x n_features float32 for training.
-        return X.toarray() if sp.issparse(X) else X
+        # Sparse input (e.g. single-cell counts) stays sparse: training and
+        # inference densify one batch of rows at a time.
+        return X.tocsr() if sp.issparse(X) else X
 
     def _check_transform_input(self, X):
         check_is_fitted(self)
         return self._check_X(X, reset=False)
 
-    def _training_tensor(self, X, first):
-        """X as the module's float32 training input: a centred, scaled copy.
+    def _fit_scaling(self, X):
+        """Centre each feature and divide all by one overall scale.
 
-        Centre each feature and divide all by one overall scale (the root mean
-        feature variance). One scale for all features makes any input
-        magnitude train alike while keeping the features' relative weights, so
-        the training loss is the reconstruction error in X's own units, the
-        quantity PCA minimises and ``score`` reports. To weigh features
-        equally, put a ``StandardScaler`` first, as with PCA.
+        The scale is the root mean feature variance. One scale for all
+        features makes any input magnitude train alike while keeping the
+        features' relative weights, so the training loss is the
+        reconstruction error in X's own units, the quantity PCA minimises and
+        ``score`` reports. To weigh features equally, put a ``StandardScaler``
+        first, as with PCA. Computed in float64 (see ``_scaling``).
         """
-        X32 = X.astype(self._numpy_dtype)  # a copy: X itself is never modified
-        if first:
-            self.mean_, self.scale_ = _centre_and_scale(X32)
-        else:
-            _centre_and_scale(X32, self.mean_, self.scale_)
-        return torch.from_numpy(X32)
+        mean, variance = column_mean_and_variance(X)
+        self.mean_, self.scale_ = mean, overall_scale(variance)
+
+    def _standardize(self, rows):
+        """Rows (dense or sparse) as the module's input: a new float array."""
+        return torch.from_numpy(standardize(rows, self.mean_, self.scale_, self._numpy_dtype))
+
+    def _training_dataset(self, X):
+        """X as the module's training input (the caller's X is never modified)."""
+        if sp.issparse(X):
+            return ArrayDataset(X, rows_to_tensor=self._standardize)
+        return ArrayDataset(self._standardize(X))
 
     def _prepare(self, X):
-        """Rows of X as the module's input: centred and scaled as in training."""
-        return (X - self.mean_) / self.scale_
+        """Rows of X as the module's input at inference: as in training, in float64."""
+        return (dense_rows(X, 0, X.shape[0]) - self.mean_) / self.scale_
 
     def _unscale(self, X_scaled):
         return X_scaled * self.scale_ + self.mean_
@@ -150,11 +146,22 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
 
     def _fit(self, X, incremental):
         first = self._starts_fresh(incremental)
-        self._hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
+        _check_hidden_layer_sizes(self.hidden_layer_sizes)
         self._check_noise_params()
         X = self._check_X(X, reset=first)
-        dataset = ArrayDataset(self._training_tensor(X, first))
-        return self._train(dataset, incremental=incremental)
+        if first:
+            self._fit_scaling(X)
+        return self._train(self._training_dataset(X), incremental=incremental)
+
+    def _module_spec(self, dataset):
+        return {
+            "n_features": self.n_features_in_,
+            "n_components": self.n_components,
+            "hidden_layer_sizes": list(_check_hidden_layer_sizes(self.hidden_layer_sizes)),
+            "activation": self.activation,
+            "dropout": float(self.dropout),
+            "dtype": self.dtype,
+        }
 
     def _check_noise_params(self):
         """Hook for parameters whose valid range depends on another parameter."""
@@ -184,8 +191,9 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         Z = self._infer(self._encode, X, prepare=self._prepare)
         return Z.astype(X.dtype, copy=False)
 
-    def _encode(self, x):
-        return self.module_.encode(x)
+    @staticmethod
+    def _encode(module, x):
+        return module.encode(x)
 
     def inverse_transform(self, X):
         """Decode codes back to the input space (like ``PCA.inverse_transform``).
@@ -210,8 +218,9 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         out = self._infer(self._decode, Z)
         return self._unscale(out.astype(np.float64)).astype(Z.dtype, copy=False)
 
-    def _decode(self, z):
-        return self.module_.decode(z)
+    @staticmethod
+    def _decode(module, z):
+        return module.decode(z)
 
     def score_samples(self, X):
         """Negative mean squared reconstruction error of each sample, in input units.
@@ -230,8 +239,8 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         """
         X = self._check_transform_input(X)
 
-        def neg_error(x):
-            return -(((self.module_(x) - x) * self.scale_) ** 2).mean(dim=1)
+        def neg_error(module, x):
+            return -(((module(x) - x) * self.scale_) ** 2).mean(dim=1)
 
         return self._infer(neg_error, X, prepare=self._prepare).astype(np.float64)
 
@@ -306,34 +315,49 @@ class Autoencoder(_BaseAutoencoder):
         "init": [StrOptions({"pca", "random"})],
     }
 
-    def _corruption(self, dataset):
-        return None
+    def _module_spec(self, dataset):
+        return {**super()._module_spec(dataset), **self._noise_spec()}
 
-    def _make_module(self, dataset):
-        module = AutoencoderModule(
-            dataset.X.shape[1],
-            self.n_components,
-            self._hidden,
-            self.activation,
-            self.dropout,
-            corruption=self._corruption(dataset),
+    def _noise_spec(self):
+        return {}
+
+    def _build_module(self, spec, generator):
+        corruption = None
+        if spec.get("noise") is not None:
+            # salt and pepper: per-feature values, set by _init_module (or loaded)
+            bounds = torch.zeros(spec["n_features"]) if spec["noise"] == "salt_and_pepper" else None
+            corruption = Corruption(spec["noise"], spec["noise_level"], low=bounds, high=bounds)
+        return AutoencoderModule(
+            spec["n_features"],
+            spec["n_components"],
+            spec["hidden_layer_sizes"],
+            spec["activation"],
+            spec["dropout"],
+            corruption=corruption,
+            generator=generator,
         )
+
+    def _init_module(self, module, dataset, randomness):
         if self.init == "pca":
-            module.init_from_pca(self._pca_components(dataset.X.numpy()))
-        return module
+            module.init_from_pca(self._pca_components(dataset.X, randomness.seed()))
 
-    def _pca_components(self, X):
-        """Top principal axes of the (standardised) training rows, zero-padded to n_components.
+    def _pca_components(self, X, seed):
+        """Top principal axes of the training rows, zero-padded to n_components.
 
-        Beyond the data's rank there are no axes: those code units start at
-        zero and are left to training.
+        PCA of the standardised rows (or of the raw sparse rows: PCA centres
+        them itself, and one overall scale does not change the axes). Beyond
+        the data's rank there are no axes: those code units start at zero and
+        are left to training.
         """
         n_fit = min(self.n_components, *X.shape)
         components = np.zeros((self.n_components, X.shape[1]), dtype=np.float32)
-        if n_fit > 0 and len(X) > 1:
-            seed = int(torch.randint(np.iinfo(np.int32).max, ()))
-            pca = PCA(n_components=n_fit, random_state=seed).fit(X)
-            components[:n_fit] = pca.components_
+        if n_fit > 0 and X.shape[0] > 1:
+            rows = X if sp.issparse(X) else X.numpy()
+            if sp.issparse(X):
+                n_fit = min(n_fit, min(X.shape) - 1)  # the sparse solver's limit
+            if n_fit > 0:
+                pca = PCA(n_components=n_fit, random_state=seed).fit(rows)
+                components[:n_fit] = pca.components_
         return components
 
     def _make_criterion(self):
@@ -401,15 +425,19 @@ class DenoisingAutoencoder(Autoencoder):
                 f"[0, 1], got {self.noise_level}."
             )
 
-    def _corruption(self, dataset):
+    def _noise_spec(self):
         # Noise acts on the centred, scaled features: gaussian noise_level is
         # in units of the data's overall standard deviation, masking sets a
         # feature to its mean (0), salt and pepper uses each feature's training
         # min and max (only computed for it: a pass over X, ~3% of a short fit).
-        if self.noise != "salt_and_pepper":
-            return Corruption(self.noise, self.noise_level)
-        low, high = torch.aminmax(dataset.X, dim=0)
-        return Corruption(self.noise, self.noise_level, low=low, high=high)
+        return {"noise": self.noise, "noise_level": float(self.noise_level)}
+
+    def _init_module(self, module, dataset, randomness):
+        super()._init_module(module, dataset, randomness)
+        if self.noise == "salt_and_pepper":
+            low, high = _feature_range(dataset)
+            module.corruption.low.copy_(low)
+            module.corruption.high.copy_(high)
 
 
 class VariationalAutoencoder(_BaseAutoencoder):
@@ -468,50 +496,71 @@ class VariationalAutoencoder(_BaseAutoencoder):
 
     def _check_X(self, X, reset):
         X = super()._check_X(X, reset)
-        if self._counts and (X < 0).any():
+        if self._counts and X.shape[0] and X.min() < 0:
             raise ValueError(
                 f"likelihood={self.likelihood!r} models non-negative counts, but X has "
                 "negative values. Use likelihood='gaussian' for real-valued data."
             )
         return X
 
-    def _training_tensor(self, X, first):
+    def _fit_scaling(self, X):
         if not self._counts:
-            return super()._training_tensor(X, first)
+            return super()._fit_scaling(X)
         # Count models: the encoder reads standardised log1p(counts) (scaled
         # inside the module), the likelihood is evaluated on the raw counts.
-        X32 = X.astype(self._numpy_dtype)
-        if first:
-            self.mean_, self.scale_ = _centre_and_scale(np.log1p(X32))
-        return torch.from_numpy(X32)
+        mean, variance = column_mean_and_variance(X, transform=np.log1p)
+        self.mean_, self.scale_ = mean, overall_scale(variance)
+
+    def _counts_tensor(self, rows):
+        return torch.from_numpy(dense_rows(rows, 0, rows.shape[0]).astype(self._numpy_dtype))
+
+    def _training_dataset(self, X):
+        if not self._counts:
+            return super()._training_dataset(X)
+        if sp.issparse(X):
+            return ArrayDataset(X, rows_to_tensor=self._counts_tensor)
+        return ArrayDataset(torch.from_numpy(X.astype(self._numpy_dtype)))
 
     def _prepare(self, X):
-        return X if self._counts else super()._prepare(X)
+        if self._counts:
+            return X.toarray() if sp.issparse(X) else X
+        return super()._prepare(X)
 
     def _unscale(self, X_scaled):
         return X_scaled if self._counts else super()._unscale(X_scaled)
 
-    def _make_module(self, dataset):
-        module = VariationalAutoencoderModule(
-            dataset.X.shape[1],
-            self.n_components,
-            self._hidden,
-            self.activation,
-            self.dropout,
-            likelihood=self.likelihood,
+    def _module_spec(self, dataset):
+        return {**super()._module_spec(dataset), "likelihood": self.likelihood}
+
+    def _build_module(self, spec, generator):
+        return VariationalAutoencoderModule(
+            spec["n_features"],
+            spec["n_components"],
+            spec["hidden_layer_sizes"],
+            spec["activation"],
+            spec["dropout"],
+            likelihood=spec["likelihood"],
+            generator=generator,
         )
+
+    def _init_module(self, module, dataset, randomness):
         if self._counts:
-            module.init_counts(self.mean_, self.scale_, dataset.X.mean(dim=0))
-        return module
+            if sp.issparse(dataset.X):
+                mean_counts = np.asarray(dataset.X.mean(axis=0)).ravel()
+            else:
+                mean_counts = dataset.X.mean(dim=0)
+            module.init_counts(self.mean_, self.scale_, mean_counts)
 
     def _make_criterion(self):
         return NegativeELBOLoss(beta=self.beta, n_features=self.n_features_in_)
 
-    def _encode(self, x):
-        return self.module_.encode(x)[0]
+    @staticmethod
+    def _encode(module, x):
+        return module.encode(x)[0]
 
-    def _decode(self, z):
-        return self.module_.decoded_mean(z)
+    @staticmethod
+    def _decode(module, z):
+        return module.decoded_mean(z)
 
     def score_samples(self, X):
         """Evidence lower bound (ELBO) of each sample, in nats, in X's units.
@@ -533,8 +582,8 @@ class VariationalAutoencoder(_BaseAutoencoder):
         """
         X = self._check_transform_input(X)
 
-        def elbo(x):
-            nll, kl = self.module_(x)
+        def elbo(module, x):
+            nll, kl = module(x)
             return -(nll + kl)
 
         scores = self._infer(elbo, X, prepare=self._prepare).astype(np.float64)

@@ -26,6 +26,7 @@ from skorch.callbacks import GradientNormClipping
 
 from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
 from sklearn_dl._docstrings import estimator_doc
+from sklearn_dl._scaling import column_mean_and_variance, column_scales, standardize
 from sklearn_dl._sequences import SequenceDataset, check_sequences
 from sklearn_dl.nn._losses import WeightedCrossEntropyLoss, WeightedMSELoss
 from sklearn_dl.nn.recurrent import CELLS, POOLINGS, RecurrentModule
@@ -37,9 +38,8 @@ def _as_tensor(weight, estimator):
 
 def _weighted_mean_and_scale(values, weight):
     """Column means and standard deviations (1 where constant), optionally weighted."""
-    mean = np.average(values, axis=0, weights=weight)
-    std = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=weight))
-    return mean, np.where(std > 0, std, 1.0)
+    mean, variance = column_mean_and_variance(values, weight)
+    return mean, column_scales(variance)
 
 
 class _BaseRecurrent(BaseNeuralEstimator):
@@ -78,20 +78,34 @@ class _BaseRecurrent(BaseNeuralEstimator):
         self.mean_, self.scale_ = _weighted_mean_and_scale(seqs.flat, steps_weight)
 
     def _training_dataset(self, seqs, target, weight):
-        flat = ((seqs.flat - self.mean_) / self.scale_).astype(self._numpy_dtype)
+        flat = standardize(seqs.flat, self.mean_, self.scale_, self._numpy_dtype)
         scaled = type(seqs)(flat, seqs.lengths, seqs.offsets)
         return SequenceDataset(scaled, target, weight, dtype=self._torch_dtype)
 
-    def _make_module(self, dataset):
+    def _module_spec(self, dataset):
+        return {
+            "n_features": self.n_channels_,
+            "n_outputs": self._n_outputs(),
+            "cell": self.cell,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "bidirectional": self.bidirectional,
+            "dropout": float(self.dropout),
+            "pooling": self.pooling,
+            "dtype": self.dtype,
+        }
+
+    def _build_module(self, spec, generator):
         return RecurrentModule(
-            self.n_channels_,
-            self._n_outputs(),
-            cell=self.cell,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
-            pooling=self.pooling,
+            spec["n_features"],
+            spec["n_outputs"],
+            cell=spec["cell"],
+            hidden_size=spec["hidden_size"],
+            num_layers=spec["num_layers"],
+            bidirectional=spec["bidirectional"],
+            dropout=spec["dropout"],
+            pooling=spec["pooling"],
+            generator=generator,
         )
 
     def _extra_callbacks(self):
@@ -141,7 +155,7 @@ class _BaseRecurrent(BaseNeuralEstimator):
             return {"x": (x - mean) / scale, "lengths": lengths}
 
         out = self._infer(
-            lambda batch: fn(self.module_(**batch)), order, prepare, dtype=seqs.flat.dtype
+            lambda module, batch: fn(module(**batch)), order, prepare, dtype=seqs.flat.dtype
         )
         result = np.empty_like(out)
         result[order] = out
@@ -278,6 +292,13 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         check_classification_targets(y)
         check_consistent_length(seqs.lengths, y)
         weight = self._check_sample_weight(sample_weight, len(y))
+        if classes is not None and not first and not np.array_equal(
+            self.classes_, np.unique(np.asarray(classes))
+        ):
+            raise ValueError(
+                f"classes={np.unique(np.asarray(classes)).tolist()} is not the same as on the "
+                f"first call to partial_fit, was: {self.classes_.tolist()}."
+            )
         if first:
             labels = np.unique(y if classes is None else np.asarray(classes))
             if len(labels) < 2:
@@ -292,7 +313,9 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
             self._loss_class_weight = (
                 None
                 if self.class_weight is None
-                else compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+                else compute_class_weight(
+                    self.class_weight, classes=self.classes_, y=y, sample_weight=weight
+                )
             )
         unseen = np.setdiff1d(np.unique(y), self.classes_)
         if len(unseen):

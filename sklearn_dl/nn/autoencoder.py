@@ -5,6 +5,7 @@ import math
 import torch
 from torch import nn
 
+from sklearn_dl.nn._random import draw, linear
 from sklearn_dl.nn.layers import make_mlp
 
 
@@ -17,12 +18,14 @@ class _ResidualMLP(nn.Module):
     Without hidden layers it is just the linear map.
     """
 
-    def __init__(self, n_in, n_out, hidden_layer_sizes, activation, dropout):
+    def __init__(self, n_in, n_out, hidden_layer_sizes, activation, dropout, generator=None):
         super().__init__()
-        self.linear = nn.Linear(n_in, n_out)
+        self.linear = linear(n_in, n_out, generator)
         self.mlp = None
         if hidden_layer_sizes:
-            self.mlp = make_mlp([n_in, *hidden_layer_sizes, n_out], activation, dropout)
+            self.mlp = make_mlp(
+                [n_in, *hidden_layer_sizes, n_out], activation, dropout, generator=generator
+            )
 
     def forward(self, x):
         out = self.linear(x)
@@ -65,6 +68,8 @@ class AutoencoderModule(nn.Module):
         Dropout after each hidden activation.
     corruption : torch.nn.Module, default=None
         Applied to the input in training mode only (see :class:`Corruption`).
+    generator : torch.Generator, default=None
+        Draw the initial weights from it instead of torch's global generator.
 
     Examples
     --------
@@ -84,12 +89,17 @@ class AutoencoderModule(nn.Module):
         activation="relu",
         dropout=0.0,
         corruption=None,
+        generator=None,
     ):
         super().__init__()
         hidden = tuple(hidden_layer_sizes)
         self.corruption = corruption if corruption is not None else nn.Identity()
-        self.encoder = _ResidualMLP(n_features, n_components, hidden, activation, dropout)
-        self.decoder = _ResidualMLP(n_components, n_features, hidden[::-1], activation, dropout)
+        self.encoder = _ResidualMLP(
+            n_features, n_components, hidden, activation, dropout, generator
+        )
+        self.decoder = _ResidualMLP(
+            n_components, n_features, hidden[::-1], activation, dropout, generator
+        )
 
     def init_from_pca(self, components):
         """Start at PCA: encode = project on ``components``, decode = its transpose.
@@ -146,6 +156,10 @@ class VariationalAutoencoderModule(nn.Module):
         Dropout after each hidden activation.
     likelihood : {"gaussian", "poisson", "negative_binomial"}, default="gaussian"
         Observation model of the decoder.
+    generator : torch.Generator, default=None
+        Draw the initial weights from it instead of torch's global generator.
+        The training-time samples of ``z`` come from the ``generator``
+        attribute when it is set, else from torch's global generator.
 
     Examples
     --------
@@ -165,17 +179,23 @@ class VariationalAutoencoderModule(nn.Module):
         activation="relu",
         dropout=0.0,
         likelihood="gaussian",
+        generator=None,
     ):
         super().__init__()
         if likelihood not in LIKELIHOODS:
             raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
         hidden = tuple(hidden_layer_sizes)
         self.likelihood = likelihood
-        self.trunk = make_mlp([n_features, *hidden], activation, dropout, last_activation=True)
+        self.generator = None
+        self.trunk = make_mlp(
+            [n_features, *hidden], activation, dropout, last_activation=True, generator=generator
+        )
         width = hidden[-1] if hidden else n_features
-        self.mean_head = nn.Linear(width, n_components)
-        self.logvar_head = nn.Linear(width, n_components)
-        self.decoder = make_mlp([n_components, *hidden[::-1], n_features], activation, dropout)
+        self.mean_head = linear(width, n_components, generator)
+        self.logvar_head = linear(width, n_components, generator)
+        self.decoder = make_mlp(
+            [n_components, *hidden[::-1], n_features], activation, dropout, generator=generator
+        )
         # Per-feature observation log-scale (Gaussian) or log-dispersion (NB).
         self.log_scale = nn.Parameter(torch.zeros(n_features))
         self.register_buffer("input_center", torch.zeros(n_features))
@@ -236,7 +256,7 @@ class VariationalAutoencoderModule(nn.Module):
     def forward(self, x):
         mean, logvar = self.encode(x)
         if self.training:
-            z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
+            z = mean + torch.exp(0.5 * logvar) * draw("normal", mean, self.generator)
         else:
             z = mean
         nll = -self.log_likelihood(x, self.decode(z))

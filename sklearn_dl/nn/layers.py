@@ -3,6 +3,8 @@
 import torch
 from torch import nn
 
+from sklearn_dl.nn._random import Dropout, draw, linear
+
 ACTIVATIONS = {
     "identity": nn.Identity,
     "logistic": nn.Sigmoid,
@@ -11,7 +13,7 @@ ACTIVATIONS = {
 }
 
 
-def make_mlp(sizes, activation="relu", dropout=0.0, last_activation=False):
+def make_mlp(sizes, activation="relu", dropout=0.0, last_activation=False, generator=None):
     """Stack of Linear layers with an activation between consecutive ones.
 
     The widths run ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``. Every layer
@@ -29,6 +31,9 @@ def make_mlp(sizes, activation="relu", dropout=0.0, last_activation=False):
     last_activation : bool, default=False
         Treat the last layer like the others (used for encoder trunks that
         feed further heads).
+    generator : torch.Generator, default=None
+        Draw the initial weights from this generator instead of torch's
+        global one (same distribution as ``nn.Linear``'s default).
 
     Returns
     -------
@@ -52,11 +57,11 @@ def make_mlp(sizes, activation="relu", dropout=0.0, last_activation=False):
     layers = []
     n_layers = len(sizes) - 1
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Linear(n_in, n_out))
+        layers.append(linear(n_in, n_out, generator))
         if i < n_layers - 1 or last_activation:
             layers.append(ACTIVATIONS[activation]())
             if dropout > 0:
-                layers.append(nn.Dropout(dropout))
+                layers.append(Dropout(dropout))
     return nn.Sequential(*layers)
 
 
@@ -64,7 +69,9 @@ class Corruption(nn.Module):
     """Input corruption for denoising autoencoders, active in training mode only.
 
     Like ``nn.Dropout`` it is the identity in ``eval()`` mode, so transforming
-    never adds noise. ``noise`` is one of:
+    never adds noise. Noise comes from the ``generator`` attribute when set
+    (the estimators set a private one during training), else from torch's
+    global generator. ``noise`` is one of:
 
     - ``"gaussian"``: add N(0, level^2) noise;
     - ``"masking"``: set each entry to 0 with probability ``level``;
@@ -98,6 +105,7 @@ class Corruption(nn.Module):
         super().__init__()
         self.noise = noise
         self.level = float(level)
+        self.generator = None
         # Buffers so that they follow the module to the training device.
         self.register_buffer("low", None if low is None else torch.as_tensor(low))
         self.register_buffer("high", None if high is None else torch.as_tensor(high))
@@ -106,13 +114,13 @@ class Corruption(nn.Module):
         if not self.training or self.level == 0:
             return x
         if self.noise == "gaussian":
-            return x + self.level * torch.randn_like(x)
-        hit = torch.rand_like(x) < self.level
+            return x + self.level * draw("normal", x, self.generator)
+        hit = draw("uniform", x, self.generator) < self.level
         if self.noise == "masking":
             return x.masked_fill(hit, 0.0)
         if self.noise == "salt_and_pepper":
             low = torch.full_like(x, -1.0) if self.low is None else self.low.expand_as(x)
             high = torch.full_like(x, 1.0) if self.high is None else self.high.expand_as(x)
-            salt = torch.rand_like(x) < 0.5
+            salt = draw("uniform", x, self.generator) < 0.5
             return torch.where(hit, torch.where(salt, high, low), x)
         raise ValueError(f"Unknown noise {self.noise!r}")

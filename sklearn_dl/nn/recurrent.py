@@ -2,10 +2,47 @@
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+
+from sklearn_dl.nn._random import Dropout, linear, recurrent
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLINGS = ("last", "mean", "max", "attention", "concat")
+
+
+class _StackedRecurrence(nn.Module):
+    """Stacked single-layer recurrences with :class:`Dropout` between them.
+
+    The same computation as ``cell_class(num_layers=k, dropout=p)``, whose
+    dropout between layers draws from torch's global generator with no way to
+    pass another: here the masks come from the ``generator`` attribute of
+    ``dropout`` (see ``_random.use_generator``). Returns ``(output, hidden)``
+    shaped as torch's multi-layer recurrences return them.
+    """
+
+    def __init__(self, cell_class, n_in, hidden_size, num_layers, dropout, generator, **kwargs):
+        super().__init__()
+        self.bidirectional = kwargs.get("bidirectional", False)
+        width = hidden_size * (2 if self.bidirectional else 1)
+        self.layers = nn.ModuleList(
+            recurrent(cell_class, n_in if i == 0 else width, hidden_size, generator, **kwargs)
+            for i in range(num_layers)
+        )
+        self.dropout = Dropout(dropout)
+
+    def forward(self, x):
+        hiddens = []
+        for i, layer in enumerate(self.layers):
+            if i > 0:
+                if isinstance(x, PackedSequence):
+                    x = x._replace(data=self.dropout(x.data))
+                else:
+                    x = self.dropout(x)
+            x, hidden = layer(x)
+            hiddens.append(hidden)
+        if isinstance(hiddens[0], tuple):  # LSTM: (h, c)
+            return x, tuple(torch.cat(parts) for parts in zip(*hiddens))
+        return x, torch.cat(hiddens)
 
 
 class RecurrentModule(nn.Module):
@@ -43,6 +80,10 @@ class RecurrentModule(nn.Module):
         Dropout between stacked layers and before the head.
     pooling : {"last", "mean", "max", "attention", "concat"}, default="last"
         How per-step outputs become one vector per sequence.
+    generator : torch.Generator, default=None
+        Draw the initial weights from it instead of torch's global generator.
+        Dropout masks come from the ``generator`` attribute of the dropout
+        layers when it is set, else from torch's global generator.
 
     Examples
     --------
@@ -68,6 +109,7 @@ class RecurrentModule(nn.Module):
         bidirectional=False,
         dropout=0.0,
         pooling="last",
+        generator=None,
     ):
         super().__init__()
         if cell not in CELLS:
@@ -76,30 +118,32 @@ class RecurrentModule(nn.Module):
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         self.cell = cell
         self.pooling = pooling
-        self.rnn = CELLS[cell](
-            n_features,
-            hidden_size,
-            num_layers=num_layers,
-            batch_first=True,
-            bidirectional=bidirectional,
-            dropout=dropout if num_layers > 1 else 0.0,
-        )
+        options = {"batch_first": True, "bidirectional": bidirectional}
+        if num_layers > 1 and dropout > 0:
+            self.rnn = _StackedRecurrence(
+                CELLS[cell], n_features, hidden_size, num_layers, dropout, generator, **options
+            )
+        else:
+            self.rnn = recurrent(
+                CELLS[cell], n_features, hidden_size, generator, num_layers=num_layers, **options
+            )
         if cell == "lstm":
             # Forget-gate bias 1 (Jozefowicz et al., 2015): the cell starts by
             # keeping its memory, so gradients reach early steps of long
             # sequences (LSTM on GunPoint, 150 steps: 0.85 -> 0.95 mean accuracy).
             with torch.no_grad():
                 for name, bias in self.rnn.named_parameters():
+                    name = name.rsplit(".", 1)[-1]
                     if name.startswith("bias_"):
                         # PyTorch's gate order is input, forget, cell, output; the
                         # two bias vectors add up: 1 on the ih side, 0 on the hh side.
                         bias[hidden_size : 2 * hidden_size] = 1.0 if "ih" in name else 0.0
         width = hidden_size * (2 if bidirectional else 1)
-        self.attention = nn.Linear(width, 1) if pooling == "attention" else None
+        self.attention = linear(width, 1, generator) if pooling == "attention" else None
         if pooling == "concat":
             width *= 3  # last, mean and max side by side
-        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.head = nn.Linear(width, n_outputs)
+        self.dropout = Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.head = linear(width, n_outputs, generator)
 
     def forward(self, x, lengths=None):
         steps = x.shape[1]

@@ -1,0 +1,96 @@
+"""Input standardisation shared by every estimator: statistics and scaling in float64.
+
+Statistics and the scaled values are computed in float64 and cast to the
+training precision only at the end, chunk by chunk, so that
+
+- ``X`` and ``X * c`` (any magnitude) give the same training tensor up to the
+  last bit of float32 (bit for bit when ``c`` is a power of two), and a large
+  offset does not eat float32's digits before centring;
+- float32 input never needs a float64 copy of the whole matrix: the extra
+  memory is one chunk of ``CHUNK_ROWS`` rows.
+
+Sparse rows are densified one chunk (or one batch) at a time.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+# Rows per float64 chunk: large enough that numpy's per-call cost vanishes,
+# small enough that the temporary stays a few MB for wide data.
+CHUNK_ROWS = 4096
+
+
+def dense_rows(X, start, stop):
+    """Rows ``start:stop`` of a dense or sparse matrix as a dense float64 array."""
+    rows = X[start:stop]
+    if sp.issparse(rows):
+        rows = rows.toarray()
+    return np.asarray(rows, dtype=np.float64)
+
+
+def _chunks(X):
+    for start in range(0, X.shape[0], CHUNK_ROWS):
+        yield start, min(start + CHUNK_ROWS, X.shape[0])
+
+
+def column_mean_and_variance(X, weight=None, transform=None):
+    """Per-column weighted mean and (population) variance of ``X``, in float64.
+
+    Two passes over row chunks (the second sums squared deviations from the
+    mean, which keeps large offsets from cancelling digits). ``transform`` is
+    applied to each float64 chunk first (e.g. ``np.log1p`` for counts).
+    Squares that overflow float64 are recomputed on data divided by its peak.
+    """
+    w = None if weight is None else np.asarray(weight, dtype=np.float64)
+    total_weight = X.shape[0] if w is None else float(w.sum())
+    if total_weight <= 0:
+        raise ValueError("The weights of the rows sum to zero: there is nothing to fit.")
+
+    def rows(start, stop):
+        chunk = dense_rows(X, start, stop)
+        return chunk if transform is None else transform(chunk)
+
+    def weighted_sum(values, start, stop):
+        if w is None:
+            return values.sum(axis=0)
+        return w[start:stop] @ values
+
+    mean = np.zeros(X.shape[1])
+    for start, stop in _chunks(X):
+        mean += weighted_sum(rows(start, stop), start, stop)
+    mean /= total_weight
+
+    def variance(divisor):
+        var = np.zeros(X.shape[1])
+        for start, stop in _chunks(X):
+            var += weighted_sum(((rows(start, stop) - mean) / divisor) ** 2, start, stop)
+        return var / total_weight
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        var = variance(1.0)
+    if not np.all(np.isfinite(var)):
+        peak = max(abs(float(np.max(X))), abs(float(np.min(X))), np.finfo(np.float64).tiny)
+        var = variance(peak) * peak**2  # inf only if the standard deviation itself overflows
+    return mean, var
+
+
+def overall_scale(variance):
+    """One scale for all columns: the root mean column variance (1 for constant data)."""
+    scale = float(np.sqrt(np.mean(variance))) if len(variance) else 0.0
+    if not np.isfinite(scale):
+        raise ValueError("X has values too large to standardise (their spread overflows float64).")
+    return scale if scale > 0 else 1.0
+
+
+def column_scales(variance):
+    """Per-column standard deviations, 1 where a column is constant."""
+    std = np.sqrt(variance)
+    return np.where(std > 0, std, 1.0)
+
+
+def standardize(X, mean, scale, dtype):
+    """``(X - mean) / scale`` computed in float64, returned as a new ``dtype`` array."""
+    out = np.empty(X.shape, dtype=dtype)
+    for start, stop in _chunks(X):
+        out[start:stop] = (dense_rows(X, start, stop) - mean) / scale
+    return out
