@@ -1,6 +1,7 @@
 """Benchmark entry point: ``python -m benchmarks.run [part ...]``.
 
-Parts: overhead, reduction, expression, sequences, sequence_seeds, scaling.
+Parts: overhead, reduction, expression, sequences, sequence_seeds, scaling, and
+gpu (only where PyTorch sees a CUDA GPU; not part of the default run).
 Each part's section in ``benchmarks/RESULTS.md`` is replaced by this run's
 figures; the other sections are kept, each with the command that made it.
 """
@@ -23,7 +24,9 @@ PARTS = {
     "sequences": "benchmarks.bench_sequences",
     "sequence_seeds": "benchmarks.bench_sequence_seeds",
     "scaling": "benchmarks.bench_scaling",
+    "gpu": "benchmarks.bench_gpu",
 }
+DEFAULT_PARTS = [part for part in PARTS if part != "gpu"]
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADER = (
     "# Benchmark results\n\n"
@@ -45,9 +48,10 @@ def main(argv=None):
     parser.add_argument("parts", nargs="*", choices=[*PARTS, []], help="default: all")
     parser.add_argument("--repeats", type=int, default=5, help="timing repetitions")
     args = parser.parse_args(argv)
-    parts = args.parts or list(PARTS)
+    parts = args.parts or DEFAULT_PARTS
     silence()
-    torch.set_num_threads(2)
+    if parts != ["gpu"]:
+        torch.set_num_threads(2)
     sections = _sections(RESULTS.read_text()) if RESULTS.exists() else {}
     for part in parts:
         print(f"== {part} ==", flush=True)

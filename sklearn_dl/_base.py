@@ -44,8 +44,10 @@ TRAINING_PARAMETER_CONSTRAINTS = {
 }
 
 # Rows per forward pass at inference: bounds the extra memory of
-# transform/predict on millions of rows.
+# transform/predict on millions of rows, and on wide rows (at most about
+# INFERENCE_BATCH_VALUES input values, 8 MB in float64, per batch).
 INFERENCE_BATCH_SIZE = 4096
+INFERENCE_BATCH_VALUES = 2**20
 
 
 def resolve_device(device):
@@ -369,7 +371,7 @@ class BaseNeuralEstimator(BaseEstimator):
         """The trained ``torch.nn.Module`` (lives in ``net_``; one object, saved once)."""
         return self.net_.module_
 
-    def _infer(self, fn, X, prepare=None, batch_size=INFERENCE_BATCH_SIZE, dtype=None):
+    def _infer(self, fn, X, prepare=None, dtype=None):
         """Apply ``fn(module, batch) -> tensor`` over the rows of ``X``, batch by batch.
 
         The network runs in the precision of the input (``dtype``, default
@@ -391,6 +393,9 @@ class BaseNeuralEstimator(BaseEstimator):
         """
         module = self.module_
         device = self.net_.device
+        batch_size = INFERENCE_BATCH_SIZE
+        if X.ndim == 2:
+            batch_size = max(1, min(batch_size, INFERENCE_BATCH_VALUES // max(1, X.shape[1])))
         if dtype is None:
             dtype = np.float64 if X.dtype == np.float64 else np.float32
         module_dtype = next(module.parameters()).dtype

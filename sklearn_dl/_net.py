@@ -12,9 +12,9 @@ device handling). ``SkorchNet`` changes two hooks of substance:
   weighted classification and regression. Like skorch's own ``get_loss`` it
   first moves the target and the input to the net's device.
 
-and three for speed or persistence: ``notify`` skips callbacks that do not
-override a hook, ``_set_training`` only switches on a change of mode, and
-``__getstate__`` pickles the module/criterion init parameters as classes.
+and two for speed: ``notify`` skips callbacks that do not override a hook,
+and ``_set_training`` only switches on a change of mode. The net is never
+pickled: estimators save it as plain arrays (``_persistence.py``).
 """
 
 from copy import deepcopy
@@ -27,18 +27,6 @@ from skorch.callbacks import Callback, EarlyStopping
 
 
 class SkorchNet(NeuralNet):
-    def __getstate__(self):
-        state = super().__getstate__()
-        # skorch keeps the module and criterion *instances* we passed as
-        # init parameters, and pickles them apart from ``module_`` /
-        # ``criterion_`` (the same objects): weights stored twice, and not
-        # remapped to CPU when a CUDA-trained model is loaded without a GPU.
-        # The classes suffice; the trained objects travel as module_/criterion_.
-        for name in ("module", "criterion"):
-            if isinstance(state.get(name), torch.nn.Module):
-                state[name] = type(state[name])
-        return state
-
     # The private torch.Generator of the training in progress (shuffling);
     # set by the estimator for the duration of one fit, never saved.
     generator = None

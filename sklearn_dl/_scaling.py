@@ -7,7 +7,7 @@ training precision only at the end, chunk by chunk, so that
   last bit of float32 (bit for bit when ``c`` is a power of two), and a large
   offset does not eat float32's digits before centring;
 - float32 input never needs a float64 copy of the whole matrix: the extra
-  memory is one chunk of ``CHUNK_ROWS`` rows.
+  memory is a few chunks of ``CHUNK_ELEMENTS`` float64 values (8 MB each).
 
 Sparse rows are densified one chunk (or one batch) at a time.
 """
@@ -15,9 +15,9 @@ Sparse rows are densified one chunk (or one batch) at a time.
 import numpy as np
 import scipy.sparse as sp
 
-# Rows per float64 chunk: large enough that numpy's per-call cost vanishes,
-# small enough that the temporary stays a few MB for wide data.
-CHUNK_ROWS = 4096
+# Values per float64 chunk: large enough that numpy's per-call cost vanishes,
+# small enough that the temporaries stay a few MB whatever the width.
+CHUNK_ELEMENTS = 2**20
 
 
 def dense_rows(X, start, stop):
@@ -29,8 +29,9 @@ def dense_rows(X, start, stop):
 
 
 def _chunks(X):
-    for start in range(0, X.shape[0], CHUNK_ROWS):
-        yield start, min(start + CHUNK_ROWS, X.shape[0])
+    rows = max(1, CHUNK_ELEMENTS // max(1, X.shape[1]))
+    for start in range(0, X.shape[0], rows):
+        yield start, min(start + rows, X.shape[0])
 
 
 def column_mean_and_variance(X, weight=None, transform=None):

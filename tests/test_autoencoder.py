@@ -232,17 +232,3 @@ def test_vae_score_is_an_elbo_in_input_units(digits):
     np.testing.assert_allclose(
         vae_scaled.score_samples(X * 10), vae.score_samples(X) - shift, rtol=1e-3
     )
-
-
-def test_pickle_holds_weights_once_and_no_training_data(digits):
-    X, _ = digits
-    est = Autoencoder(2, **FAST).fit(X)
-    blob = pickle.dumps(est)
-    restored = pickle.loads(blob)
-    # The weights travel once (as module_), not also as skorch's `module` init parameter.
-    assert not isinstance(restored.net_.module, torch.nn.Module)
-    assert not isinstance(restored.net_.criterion, torch.nn.Module)
-    # The validation rows are not kept anywhere in the fitted estimator.
-    assert restored.net_.train_split is None
-    for _, callback in restored.net_.callbacks_:
-        assert getattr(callback, "dataset_valid", None) is None
