@@ -250,6 +250,13 @@ def check_sequences(X, *, estimator, reset, dtype=(np.float64, np.float32)):
     return Sequences(flat, lengths, offsets), tabular
 
 
+def padded_batch(x, lengths):
+    """The module's keyword inputs: ``lengths`` only when they differ within the batch."""
+    if lengths.min() == lengths.max():
+        return {"x": x}
+    return {"x": x, "lengths": torch.from_numpy(lengths)}
+
+
 class SequenceDataset(torch.utils.data.Dataset):
     """Training data for recurrent modules: sequences plus optional target and weight.
 
@@ -258,7 +265,10 @@ class SequenceDataset(torch.utils.data.Dataset):
     sequences have the same length, the data are one (n, steps, features)
     tensor (a view of the flat array when its dtype matches), batches are
     rows of it, and ``lengths`` is left out (the module then skips all
-    masking): the per-batch cost of a hand-written loop over a tensor.
+    masking): the per-batch cost of a hand-written loop over a tensor. A
+    batch of ragged data whose sequences happen to share one length leaves
+    ``lengths`` out too (decided here on the CPU: on a GPU, the module would
+    have to wait for the device to tell).
     """
 
     def __init__(self, sequences, target=None, weight=None, dtype=torch.float32):
@@ -284,10 +294,7 @@ class SequenceDataset(torch.utils.data.Dataset):
             inputs = {"x": self._dense[idx_t]}  # no lengths: all full length
         else:
             x, lengths = self.sequences.padded(idx)
-            inputs = {
-                "x": torch.as_tensor(x, dtype=self.dtype),
-                "lengths": torch.from_numpy(lengths),
-            }
+            inputs = padded_batch(torch.as_tensor(x, dtype=self.dtype), lengths)
         return inputs, (take_rows(self.target, idx_t), take_rows(self.weight, idx_t))
 
     def subset(self, idx):

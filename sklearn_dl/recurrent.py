@@ -27,7 +27,7 @@ from skorch.callbacks import GradientNormClipping
 from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
 from sklearn_dl._docstrings import estimator_doc
 from sklearn_dl._scaling import column_mean_and_variance, column_scales, standardize
-from sklearn_dl._sequences import SequenceDataset, check_sequences
+from sklearn_dl._sequences import SequenceDataset, check_sequences, padded_batch
 from sklearn_dl.nn._losses import WeightedCrossEntropyLoss, WeightedMSELoss
 from sklearn_dl.nn.recurrent import CELLS, POOLINGS, RecurrentModule
 
@@ -152,7 +152,7 @@ class _BaseRecurrent(BaseNeuralEstimator):
 
         def prepare(idx):
             x, lengths = seqs.padded(idx)
-            return {"x": (x - mean) / scale, "lengths": lengths}
+            return padded_batch((x - mean) / scale, lengths)
 
         out = self._infer(
             lambda module, batch: fn(module(**batch)), order, prepare, dtype=seqs.flat.dtype

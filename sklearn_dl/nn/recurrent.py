@@ -147,7 +147,11 @@ class RecurrentModule(nn.Module):
 
     def forward(self, x, lengths=None):
         steps = x.shape[1]
-        varying = lengths is not None and bool((lengths != steps).any())
+        # Lengths on the CPU are read here; on another device reading them
+        # would wait for it: they are taken as varying (exact either way).
+        varying = lengths is not None and (
+            lengths.device.type != "cpu" or bool((lengths != steps).any())
+        )
         packed = varying and self.rnn.bidirectional
         if packed:
             # The backward direction would start in the padding: pack.
