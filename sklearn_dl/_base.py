@@ -236,7 +236,9 @@ class BaseNeuralEstimator(BaseEstimator):
         net.max_epochs = 1 if incremental else self.max_iter
         net.train_split = None if valid is None else predefined_split(valid)
         net.verbose = self.verbose
-        net.criterion = self._make_criterion()  # from the current parameters
+        # From the current parameters, on the net's device (its buffers, such
+        # as class weights, meet the module's outputs there).
+        net.criterion = self._make_criterion().to(net.device)
         net.initialize_criterion()
         # alpha: the L2 term alpha/2 * ||W||^2 divided by the number of
         # training samples of this call (the sum of sample weights, so that
