@@ -61,7 +61,5 @@ def run():
         cpu = _timed_fit(make, data, "cpu")
         rows.append((name, EPOCHS, cpu / EPOCHS, gpu / EPOCHS, cpu / gpu))
     gpu_name = torch.cuda.get_device_name(0)
-    table = markdown_table(
-        ["fit", "epochs", "CPU s/epoch", "GPU s/epoch", "GPU speed-up"], rows
-    )
+    table = markdown_table(["fit", "epochs", "CPU s/epoch", "GPU s/epoch", "GPU speed-up"], rows)
     return f"{gpu_name}; CPU: {torch.get_num_threads()} threads.\n\n{table}"

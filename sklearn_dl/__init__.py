@@ -1,5 +1,6 @@
 """sklearn-dl: deep-learning estimators that behave like scikit-learn's own."""
 
+from sklearn_dl._version import __version__
 from sklearn_dl.autoencoder import Autoencoder, DenoisingAutoencoder, VariationalAutoencoder
 from sklearn_dl.recurrent import (
     GRUClassifier,
@@ -11,7 +12,6 @@ from sklearn_dl.recurrent import (
     RNNClassifier,
     RNNRegressor,
 )
-from sklearn_dl._version import __version__
 from sklearn_dl.sequence_encoder import SequenceEncoder
 
 __all__ = [

@@ -55,9 +55,7 @@ def net_to_state(net, spec):
             "state": {str(key): _plain(value) for key, value in optimizer["state"].items()},
             "param_groups": _plain(optimizer["param_groups"]),
         },
-        "history": [
-            {key: _plain(value) for key, value in row.items()} for row in net.history
-        ],
+        "history": [{key: _plain(value) for key, value in row.items()} for row in net.history],
     }
 
 

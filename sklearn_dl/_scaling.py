@@ -34,8 +34,8 @@ def _chunks(X):
         yield start, min(start + rows, X.shape[0])
 
 
-def column_mean_and_variance(X, weight=None, transform=None):
-    """Per-column weighted mean and (population) variance of ``X``, in float64.
+def column_mean_and_std(X, weight=None, transform=None):
+    """Per-column weighted mean and (population) standard deviation of ``X``, in float64.
 
     Two passes over row chunks (the second sums squared deviations from the
     mean, which keeps large offsets from cancelling digits). ``transform`` is
@@ -68,24 +68,28 @@ def column_mean_and_variance(X, weight=None, transform=None):
         return var / total_weight
 
     with np.errstate(over="ignore", invalid="ignore"):
-        var = variance(1.0)
-    if not np.all(np.isfinite(var)):
-        peak = max(abs(float(np.max(X))), abs(float(np.min(X))), np.finfo(np.float64).tiny)
-        var = variance(peak) * peak**2  # inf only if the standard deviation itself overflows
-    return mean, var
+        std = np.sqrt(variance(1.0))
+    if not np.all(np.isfinite(std)):
+        # Each column divided by its own peak: squares of values <= 1 cannot overflow.
+        peak = np.full(X.shape[1], np.finfo(np.float64).tiny)
+        for start, stop in _chunks(X):
+            peak = np.maximum(peak, np.abs(rows(start, stop)).max(axis=0))
+        std = np.sqrt(variance(peak)) * peak
+    return mean, std
 
 
-def overall_scale(variance):
+def overall_scale(std):
     """One scale for all columns: the root mean column variance (1 for constant data)."""
-    scale = float(np.sqrt(np.mean(variance))) if len(variance) else 0.0
-    if not np.isfinite(scale):
+    peak = float(np.max(std)) if len(std) else 0.0
+    if not np.isfinite(peak):
         raise ValueError("X has values too large to standardise (their spread overflows float64).")
-    return scale if scale > 0 else 1.0
+    if peak == 0:
+        return 1.0
+    return peak * float(np.sqrt(np.mean((std / peak) ** 2)))
 
 
-def column_scales(variance):
+def column_scales(std):
     """Per-column standard deviations, 1 where a column is constant."""
-    std = np.sqrt(variance)
     return np.where(std > 0, std, 1.0)
 
 

@@ -15,7 +15,7 @@ from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
 from sklearn_dl._docstrings import estimator_doc
 from sklearn_dl._net import ArrayDataset
 from sklearn_dl._scaling import (
-    column_mean_and_variance,
+    column_mean_and_std,
     dense_rows,
     overall_scale,
     standardize,
@@ -83,8 +83,8 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         ``score`` reports. To weigh features equally, put a ``StandardScaler``
         first, as with PCA. Computed in float64 (see ``_scaling``).
         """
-        mean, variance = column_mean_and_variance(X)
-        self.mean_, self.scale_ = mean, overall_scale(variance)
+        mean, std = column_mean_and_std(X)
+        self.mean_, self.scale_ = mean, overall_scale(std)
 
     def _standardize(self, rows):
         """Rows (dense or sparse) as the module's input: a new float array."""
@@ -508,8 +508,8 @@ class VariationalAutoencoder(_BaseAutoencoder):
             return super()._fit_scaling(X)
         # Count models: the encoder reads standardised log1p(counts) (scaled
         # inside the module), the likelihood is evaluated on the raw counts.
-        mean, variance = column_mean_and_variance(X, transform=np.log1p)
-        self.mean_, self.scale_ = mean, overall_scale(variance)
+        mean, std = column_mean_and_std(X, transform=np.log1p)
+        self.mean_, self.scale_ = mean, overall_scale(std)
 
     def _counts_tensor(self, rows):
         return torch.from_numpy(dense_rows(rows, 0, rows.shape[0]).astype(self._numpy_dtype))

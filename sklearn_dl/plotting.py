@@ -35,7 +35,8 @@ class LossCurveDisplay:
         Training loss per epoch.
 
     validation_loss_curve : array-like of shape (n_epochs,), default=None
-        Validation loss per epoch.
+        Validation loss per epoch, NaN for epochs without one (a shorter
+        curve is drawn against the last epochs).
 
     estimator_name : str, default=None
         Name used in the title.
@@ -72,7 +73,9 @@ class LossCurveDisplay:
         epochs = np.arange(1, len(self.loss_curve) + 1)
         self.lines_ = ax.plot(epochs, self.loss_curve, label="training loss")
         if self.validation_loss_curve is not None and len(self.validation_loss_curve):
-            valid = np.asarray(self.validation_loss_curve)
+            # Aligned with the training curve (NaN: an epoch without validation,
+            # such as a partial_fit pass); a shorter curve is its last epochs.
+            valid = np.asarray(self.validation_loss_curve, dtype=float)
             self.lines_ += ax.plot(epochs[-len(valid) :], valid, label="validation loss")
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")

@@ -26,7 +26,7 @@ from skorch.callbacks import GradientNormClipping
 
 from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
 from sklearn_dl._docstrings import estimator_doc
-from sklearn_dl._scaling import column_mean_and_variance, column_scales, standardize
+from sklearn_dl._scaling import column_mean_and_std, column_scales, standardize
 from sklearn_dl._sequences import SequenceDataset, check_sequences, padded_batch
 from sklearn_dl.nn._losses import WeightedCrossEntropyLoss, WeightedMSELoss
 from sklearn_dl.nn.recurrent import CELLS, POOLINGS, RecurrentModule
@@ -38,8 +38,8 @@ def _as_tensor(weight, estimator):
 
 def _weighted_mean_and_scale(values, weight):
     """Column means and standard deviations (1 where constant), optionally weighted."""
-    mean, variance = column_mean_and_variance(values, weight)
-    return mean, column_scales(variance)
+    mean, std = column_mean_and_std(values, weight)
+    return mean, column_scales(std)
 
 
 class _BaseRecurrent(BaseNeuralEstimator):
@@ -292,8 +292,10 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         check_classification_targets(y)
         check_consistent_length(seqs.lengths, y)
         weight = self._check_sample_weight(sample_weight, len(y))
-        if classes is not None and not first and not np.array_equal(
-            self.classes_, np.unique(np.asarray(classes))
+        if (
+            classes is not None
+            and not first
+            and not np.array_equal(self.classes_, np.unique(np.asarray(classes)))
         ):
             raise ValueError(
                 f"classes={np.unique(np.asarray(classes)).tolist()} is not the same as on the "

@@ -130,7 +130,9 @@ def test_partial_fit_is_one_epoch_and_keeps_the_model(X):
 
 
 def _weight_decay(est):
-    return sorted({g["weight_decay"] for g in est.net_.optimizer_.param_groups if g["weight_decay"]})
+    return sorted(
+        {g["weight_decay"] for g in est.net_.optimizer_.param_groups if g["weight_decay"]}
+    )
 
 
 def test_weight_decay_follows_the_rows_of_each_call(X):

@@ -58,16 +58,51 @@ def one_thread():
     torch.set_num_threads(torch_threads)
 
 
+# ``print(...)  # value`` states what the line prints: a comment that starts
+# like a value (True/False/None, a number, a bracket, a quote, a dtype) is
+# checked against what the call really printed (the comment must start with
+# it; words may follow, as in ``# True: bit-identical``).
+_PRINT_WITH_VALUE = re.compile(
+    r"^(?P<indent>[ \t]*)print\((?P<args>.*)\)[ \t]+#[ \t]*"
+    r"(?P<value>(?:True|False|None|-?\d|[(\[{'\"]|torch\.|float|int|uint|array\().*)$",
+    re.MULTILINE,
+)
+
+
+def _print_and_check(stated, *args):
+    printed = " ".join(str(arg) for arg in args)
+    print(printed)
+    normalise = " ".join  # whitespace differences (numpy's line wrapping) do not count
+    assert normalise(stated.split()).startswith(normalise(printed.split())), (
+        f"the page says this prints {stated!r}, but it printed {printed!r}"
+    )
+
+
+def checked_source(code):
+    """``code`` with every ``print(...)  # value`` line turned into a check of the value."""
+    return _PRINT_WITH_VALUE.sub(
+        lambda m: f"{m['indent']}_print_and_check({m['value']!r}, {m['args']})", code
+    )
+
+
+def test_stated_values_are_checked():
+    namespace = {"_print_and_check": _print_and_check}
+    exec(checked_source("print(1 + 1)  # 2: two"), namespace)
+    exec(checked_source("print('a')  # prints a"), namespace)  # prose: not a value
+    with pytest.raises(AssertionError, match="the page says this prints '3'"):
+        exec(checked_source("print(1 + 1)  # 3"), namespace)
+
+
 @pytest.mark.parametrize("page", PAGES_WITH_CODE, ids=[p.stem for p in PAGES_WITH_CODE])
 def test_page_examples_run(page, tmp_path, monkeypatch, one_thread):
     monkeypatch.chdir(tmp_path)
-    namespace = {"__name__": f"docs_{page.stem}"}
+    namespace = {"__name__": f"docs_{page.stem}", "_print_and_check": _print_and_check}
     with warnings.catch_warnings():
         # The examples train a few epochs on purpose; the rest of the warnings stay visible.
         warnings.filterwarnings("ignore", message="Maximum iterations")
         for first_line, code in python_blocks(page):
             # Pad with newlines so that tracebacks give the line numbers of the page.
-            source = "\n" * (first_line - 1) + code
+            source = "\n" * (first_line - 1) + checked_source(code)
             exec(compile(source, str(page), "exec"), namespace)
 
 

@@ -38,7 +38,9 @@ ESTIMATORS = [cls for _, cls in all_estimators() if cls is not SequenceEncoder]
 def _small(cls, device):
     params = cls().get_params()
     if "hidden_size" in params:
-        return cls(hidden_size=8, num_layers=2, dropout=0.1, max_iter=4, random_state=0, device=device)
+        return cls(
+            hidden_size=8, num_layers=2, dropout=0.1, max_iter=4, random_state=0, device=device
+        )
     return cls(hidden_layer_sizes=(16,), dropout=0.1, max_iter=4, random_state=0, device=device)
 
 

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import torch
 from skorch.callbacks import EarlyStopping
 
 from sklearn_dl import Autoencoder, GRUClassifier, LSTMRegressor, VariationalAutoencoder

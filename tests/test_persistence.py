@@ -92,7 +92,9 @@ def test_training_continues_after_loading_exactly_as_without_saving(cls, tmp_pat
     # partial_fit on the loaded model equals partial_fit on the original.
     est, X = _fitted(cls)
     restored = _skops_round_trip(est, tmp_path)
-    args = (X,) if hasattr(est, "transform") else (X, LABELS if hasattr(est, "classes_") else TARGETS)
+    args = (
+        (X,) if hasattr(est, "transform") else (X, LABELS if hasattr(est, "classes_") else TARGETS)
+    )
     est.partial_fit(*args)
     restored.partial_fit(*args)
     assert restored.n_iter_ == est.n_iter_

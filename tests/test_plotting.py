@@ -31,6 +31,19 @@ def test_loss_curve_display_draws_both_curves(digits):
     assert display.ax_.get_title() == "Autoencoder"
 
 
+def test_loss_curve_display_after_fit_then_partial_fit(digits):
+    X, _ = digits
+    ae = Autoencoder(2, hidden_layer_sizes=(16,), max_iter=4, random_state=0).fit(X)
+    n_fit = ae.n_iter_
+    ae.partial_fit(X)
+    ae.partial_fit(X)
+    _, valid = LossCurveDisplay.from_estimator(ae).lines_
+    # The validation points stay at the epochs of fit, not shifted to the end.
+    x, y = valid.get_xdata(), valid.get_ydata()
+    np.testing.assert_array_equal(x[~np.isnan(y)], np.arange(1, n_fit + 1))
+    assert np.isnan(y[n_fit:]).all() and len(y) == ae.n_iter_ == n_fit + 2
+
+
 def test_loss_curve_display_without_validation_and_for_sequences():
     X = np.random.RandomState(0).randn(40, 6, 2)
     y = (X[:, :, 0].mean(axis=1) > 0).astype(int)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from torch import nn
 from torch.optim.optimizer import register_optimizer_step_post_hook
@@ -93,7 +93,13 @@ def test_fit_predict_on_every_format(fmt):
     else:
         assert not hasattr(est, "n_features_in_")
     assert est.n_iter_ == len(est.loss_curve_) <= 3
-    assert est.best_loss_ == pytest.approx(min(est.validation_loss_curve_ or est.loss_curve_))
+    # best_loss_ is the monitored loss of the returned weights.
+    if est.validation_loss_curve_:
+        stopper = dict(est.net_.callbacks_)["early_stopping"]
+        kept = [stopper.start_loss_, *est.validation_loss_curve_][est.best_epoch_]
+    else:
+        kept = min(est.loss_curve_)
+    assert est.best_loss_ == kept
     assert isinstance(est.module_, nn.Module) and est.module_ is est.net_.module_
 
 
@@ -251,8 +257,16 @@ def test_grid_search_on_ragged_list_with_string_labels():
     np.testing.assert_array_equal(pred, best.predict(X))
 
     scores = cross_val_score(RNNClassifier(**FAST), X, y, cv=3)
-    assert scores.shape == (3,)
-    assert np.all((scores >= 0) & (scores <= 1))
+    # Each fold's score is that fold's accuracy (same seed: the same models).
+    folds = StratifiedKFold(3).split(np.zeros(len(y)), y)
+    expected = [
+        np.mean(
+            RNNClassifier(**FAST).fit([X[i] for i in tr], y[tr]).predict([X[i] for i in te])
+            == y[te]
+        )
+        for tr, te in folds
+    ]
+    np.testing.assert_array_equal(scores, expected)
 
 
 def _dna(n, rng):
@@ -379,6 +393,38 @@ def test_partial_fit():
         est.partial_fit(X[:4], ["hi", "lo", "owl", "hi"])
     with pytest.raises(ValueError, match="features per time step"):
         est.partial_fit([np.ones((3, 5))] * 4, y[:4])
+    # classes may be repeated on later calls, not changed (as in scikit-learn).
+    est.partial_fit(X[:4], y[:4], classes=["lo", "hi"])
+    with pytest.raises(ValueError, match="is not the same as on the first call"):
+        est.partial_fit(X[:4], y[:4], classes=["hi", "lo", "owl"])
+
+
+def test_balanced_class_weight_counts_sample_weights():
+    X, y = _toy_classification(40)
+    weight = np.where(y == "hi", 3.0, 1.0)  # "hi" weighs three times as much
+    est = GRUClassifier(hidden_size=4, max_iter=1, class_weight="balanced", random_state=0)
+    est.fit(X, y, sample_weight=weight)
+    # balanced: n / (n_classes * weighted count), from the weighted counts 60 and 20.
+    np.testing.assert_allclose(est._loss_class_weight, [80 / (2 * 60), 80 / (2 * 20)])
+
+
+def test_refit_on_3d_after_a_dataframe_forgets_the_column_names():
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(np.random.RandomState(0).randn(20, 6), columns=[f"t{i}" for i in range(6)])
+    est = GRUClassifier(**FAST).fit(X, ["a", "b"] * 10)
+    assert list(est.feature_names_in_) == list(X.columns)
+    est.fit(np.random.RandomState(1).randn(20, 6, 2), ["a", "b"] * 10)
+    assert not hasattr(est, "feature_names_in_") and not hasattr(est, "n_features_in_")
+
+
+def test_lists_of_float32_arrays_stay_float32():
+    rng = np.random.RandomState(0)
+    equal = [rng.randn(6, 2).astype(np.float32) for _ in range(20)]
+    ragged = [rng.randn(t, 2).astype(np.float32) for t in range(3, 23)]
+    est = GRUClassifier(**FAST).fit(equal, ["a", "b"] * 10)
+    assert est.predict_proba(equal).dtype == np.float32
+    assert est.predict_proba(ragged).dtype == np.float32
+    assert est.predict_proba([a.astype(np.float64) for a in equal]).dtype == np.float64
 
 
 def test_regressor_partial_fit():
