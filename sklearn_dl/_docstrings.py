@@ -8,9 +8,10 @@ dropout : float, default={dropout}
 
 alpha : float, default={alpha}
     Strength of the L2 penalty on the weights (not the biases), divided by
-    the number of training samples (the sum of sample weights) of the whole
-    training set; ``MLPClassifier`` divides by each mini-batch's size, which
-    penalises more.
+    the number of training samples (the sum of sample weights) of each call:
+    the rows ``fit`` trains on (validation rows excluded), or the rows given
+    to this ``partial_fit`` call. ``MLPClassifier`` divides by each
+    mini-batch's size, which penalises more.
 
 batch_size : int or "auto", default="auto"
     Mini-batch size; "auto" means {batch_size_auto}.
@@ -39,12 +40,17 @@ tol : float, default=1e-4
 
 warm_start : bool, default=False
     Reuse the previous model when ``fit`` is called again and train it
-    further, instead of starting anew.
+    further, instead of starting anew. The network keeps the structure it
+    was built with: changing a parameter that shapes it (such as
+    ``n_components``, the layer sizes or ``dtype``) and fitting again with
+    ``warm_start=True`` (or calling ``partial_fit``) raises a ``ValueError``.
 
 random_state : int, RandomState instance or None, default=None
     Seeds weight initialisation, shuffling, dropout, noise and the validation
-    split. With an int, results are bit-identical on CPU across calls. The
-    global random states of numpy and torch are never changed.
+    split, all drawn from private generators of this estimator. With an int,
+    results are bit-identical on CPU across calls, also when several fits run
+    in threads at once. The global random states of numpy and torch are
+    neither read nor changed.
 
 verbose : int, default=0
     0 prints nothing; 1 prints a table row per epoch (skorch's ``PrintLog``).
@@ -72,14 +78,25 @@ loss_curve_ : list of float
     Training loss per epoch.
 
 validation_loss_curve_ : list of float
-    Validation loss per epoch (empty without early stopping).
+    Validation loss per epoch, aligned with ``loss_curve_`` (NaN for epochs
+    without a validation set, such as ``partial_fit`` passes; empty when no
+    epoch had one).
 
 best_loss_ : float
-    Best monitored loss (validation if held out, else training) of the last
-    call to ``fit``.
+    The monitored loss of the returned model in the last call: with a
+    validation set, the validation loss of the kept epoch (or of the
+    starting point); otherwise the lowest training loss of the call.
+
+best_epoch_ : int
+    The epoch whose weights were returned, counted as in ``n_iter_``. With
+    early stopping on a validation set it is the best epoch of the last
+    call, or the number of epochs before that call when no epoch improved on
+    the starting point (0 for a first fit: the initial network, PCA's
+    solution for ``init="pca"``; a ``ConvergenceWarning`` says so).
 
 net_ : skorch.NeuralNet
     The skorch net that trained the model (history, callbacks, optimizer).
+    Saved models hold it as plain arrays and rebuild it on loading.
 
 module_ : torch.nn.Module
     The trained PyTorch module (``net_.module_``).

@@ -363,6 +363,11 @@ class Autoencoder(_BaseAutoencoder):
     def _make_criterion(self):
         return ReconstructionLoss()
 
+    def _starting_point_doc(self, epochs_before):
+        if epochs_before == 0 and self.init == "pca":
+            return "PCA's solution, init='pca'"
+        return super()._starting_point_doc(epochs_before)
+
 
 class DenoisingAutoencoder(Autoencoder):
     def __init__(

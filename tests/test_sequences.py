@@ -315,7 +315,9 @@ def test_sequence_dataset_batches_and_subset():
     inputs, (t, w) = ds[1]
     assert inputs["x"].dtype == torch.float64
     np.testing.assert_array_equal(inputs["x"][0].numpy(), ragged[1])
-    assert inputs["lengths"].tolist() == [5]
+    assert "lengths" not in inputs  # one length in the batch: nothing to mask
+    batch, _ = ds._batch(np.array([0, 1]))
+    assert batch["lengths"].tolist() == [2, 5]
     assert t.tolist() == [11] and w.tolist() == [1.0]
     sub = ds.subset([2, 0])
     assert len(sub) == 2
@@ -337,9 +339,16 @@ def _long_tailed_dataset(n=600, seed=0):
 def _epoch(buckets):
     """(indices, padded steps, lengths) of each batch of one epoch."""
     return [
-        (target.numpy(), inputs["x"].shape[1], inputs["lengths"].numpy())
+        (target.numpy(), inputs["x"].shape[1], _lengths(inputs))
         for inputs, (target, _) in buckets
     ]
+
+
+def _lengths(inputs):
+    """A batch's lengths: left out when all its sequences fill the padded width."""
+    if "lengths" in inputs:
+        return inputs["lengths"].numpy()
+    return np.full(inputs["x"].shape[0], inputs["x"].shape[1])
 
 
 @pytest.mark.parametrize("shuffle", [False, True])
