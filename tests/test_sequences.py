@@ -339,8 +339,7 @@ def _long_tailed_dataset(n=600, seed=0):
 def _epoch(buckets):
     """(indices, padded steps, lengths) of each batch of one epoch."""
     return [
-        (target.numpy(), inputs["x"].shape[1], _lengths(inputs))
-        for inputs, (target, _) in buckets
+        (target.numpy(), inputs["x"].shape[1], _lengths(inputs)) for inputs, (target, _) in buckets
     ]
 
 
