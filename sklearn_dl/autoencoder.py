@@ -605,7 +605,8 @@ class VariationalAutoencoder(_BaseAutoencoder):
             Number of rows to generate.
 
         random_state : int, RandomState instance or None, default=None
-            Seeds the draws (numpy only; no global state is touched for an int).
+            Seeds the draws (numpy only). None draws a fresh seed from the
+            operating system: numpy's global random state is never used.
 
         Returns
         -------
@@ -616,6 +617,8 @@ class VariationalAutoencoder(_BaseAutoencoder):
         check_is_fitted(self)
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+        if random_state is None:
+            random_state = np.random.SeedSequence().generate_state(1)[0]
         rng = check_random_state(random_state)
         z = rng.standard_normal((n_samples, self.n_components))
         mean = self._infer(self._decode, z)

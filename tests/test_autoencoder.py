@@ -245,3 +245,10 @@ def test_pandas_input_gives_no_warning(digits):
         est.transform(X)
         est.inverse_transform(codes)
         est.score(X)
+
+
+def test_vae_sample_leaves_global_random_states_alone(digits, global_rngs_untouched):
+    vae = VariationalAutoencoder(2, **FAST).fit(digits[0])
+    a, b = vae.sample(5), vae.sample(5)  # random_state=None: fresh draws
+    assert not np.array_equal(a, b)
+    np.testing.assert_array_equal(vae.sample(5, random_state=0), vae.sample(5, random_state=0))
