@@ -269,9 +269,34 @@ class BaseNeuralEstimator(BaseEstimator):
         return monitor
 
     def _train(self, dataset, *, incremental=False, stratify=None):
-        """Fit on ``dataset``: a full fit, a warm start, or one pass (``incremental``)."""
-        device = resolve_device(self.device)
+        """Fit on ``dataset``: a full fit, a warm start, or one pass (``incremental``).
+
+        A fit that fails leaves no half-updated model behind: a new model is
+        dropped with everything the fit had set (the estimator is unfitted),
+        a continued one goes back to where it was (a training that diverges
+        would otherwise leave weights that output NaN).
+        """
         fresh = self._starts_fresh(incremental)
+        snapshot = None if fresh else _Snapshot(self.net_)
+        try:
+            net, epochs_before, monitor, randomness = self._run_training(
+                dataset, fresh, incremental, stratify
+            )
+        except BaseException as exc:
+            if snapshot is None:
+                self._forget_fit()
+            else:
+                snapshot.restore(self.net_)
+            if isinstance(exc, FloatingPointError):
+                raise ValueError(str(exc)) from None
+            raise
+        self.net_ = net
+        randomness.save(self)
+        self._record_history(epochs_before, monitor, incremental)
+        return self
+
+    def _run_training(self, dataset, fresh, incremental, stratify):
+        device = resolve_device(self.device)
         spec = self._module_spec(dataset)
         randomness = TrainingRandomness(self, device, fresh)
         if fresh:
@@ -279,10 +304,10 @@ class BaseNeuralEstimator(BaseEstimator):
             # data-driven initialisation (PCA) sees what PCA itself would.
             module = self._build_module(spec, randomness.cpu).to(self._torch_dtype)
             self._init_module(module, dataset, randomness)
-            net, snapshot = self._new_net(module, device), None
+            net = self._new_net(module, device)
         else:
             self._check_same_structure(spec, device)
-            net, snapshot = self.net_, _Snapshot(self.net_)
+            net = self.net_
         valid = None
         if self.early_stopping and not incremental:
             dataset, valid = self._validation_split(dataset, stratify, randomness)
@@ -292,24 +317,16 @@ class BaseNeuralEstimator(BaseEstimator):
         try:
             with use_generator(net.module_, randomness.device):
                 net.partial_fit(dataset)
-        except FloatingPointError as exc:
-            # Never leave a diverged model behind that would output NaN: a
-            # new model is dropped, a continued one goes back to where it was.
-            if snapshot is None:
-                self._forget_fit()
-            else:
-                snapshot.restore(net)
-            raise ValueError(str(exc)) from None
         finally:
             net.generator = None
             net.train_split = None  # holds the validation rows: not to be kept
+            for _, callback in net.callbacks_:
+                if isinstance(callback, EarlyStoppingFromStart):
+                    callback.forget_data()  # also when training failed
             # Inference never switches modes on the shared module (threads).
             net.module_.eval()
-        self.net_ = net
         self._spec = spec
-        randomness.save(self)
-        self._record_history(epochs_before, monitor, incremental)
-        return self
+        return net, epochs_before, monitor, randomness
 
     def _forget_fit(self):
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
@@ -376,9 +393,10 @@ class BaseNeuralEstimator(BaseEstimator):
     def _infer(self, fn, X, prepare=None, dtype=None):
         """Apply ``fn(module, batch) -> tensor`` over the rows of ``X``, batch by batch.
 
-        The network runs in the precision of the input (``dtype``, default
-        X's): float32 input gives float32 work (fast), float64 input float64
-        work, as scikit-learn estimators preserve dtypes. In float32 a row's
+        The network runs in the higher of the input's precision (``dtype``,
+        default X's) and the model's: float32 input on a float32 model gives
+        float32 work (fast), float64 input float64 work, as scikit-learn
+        estimators preserve dtypes; a float64 model is never cast down. In float32 a row's
         result can change in the last bit with the batch it is computed in
         (BLAS kernels depend on the batch size), which breaks the guarantee
         that a method gives the same result on a subset of rows; such calls

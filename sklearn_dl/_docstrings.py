@@ -61,7 +61,9 @@ device : {{"cpu", "cuda", "auto"}}, default="cpu"
 dtype : {{"float32", "float64"}}, default="float32"
     Precision of training. float64 is slower but makes results independent
     of summation order (e.g. weighted rows vs repeated rows agree to ~1e-12).
-    Inference always runs in the precision of the input data.
+    Inference runs in the higher of the input's and the model's precision:
+    float32 input on a float32 model in float32, float64 input in float64,
+    and a float64 model is never cast down.
 """
 
 TRAINING_ATTRIBUTES = """\

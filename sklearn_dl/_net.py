@@ -32,7 +32,12 @@ class SkorchNet(NeuralNet):
     generator = None
 
     def get_iterator(self, dataset, training=False):
-        return dataset.batches(self.batch_size, shuffle=training, generator=self.generator)
+        batches = dataset.batches(self.batch_size, shuffle=training, generator=self.generator)
+        if str(self.device) == "cpu":
+            return batches
+        # Each batch goes to the device once: skorch's infer and our get_loss
+        # then find it there (else the input would be copied twice).
+        return _OnDevice(batches, self.device)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         # skorch's infer moves X to the device for the module; the criterion
@@ -77,6 +82,20 @@ def to_device(data, device):
     if isinstance(data, (tuple, list)):
         return type(data)(to_device(value, device) for value in data)
     return data.to(device)
+
+
+class _OnDevice:
+    """The batches of ``batches``, each moved to ``device`` as it is drawn."""
+
+    def __init__(self, batches, device):
+        self.batches = batches
+        self.device = device
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        return (to_device(batch, self.device) for batch in self.batches)
 
 
 class DivergenceGuard(Callback):
@@ -219,7 +238,9 @@ class EarlyStoppingFromStart(EarlyStopping):
 
     def on_train_end(self, net, **kwargs):
         super().on_train_end(net, **kwargs)
-        # A saved model must carry neither the user's data nor a second copy
-        # of the weights.
+        self.forget_data()
+
+    def forget_data(self):
+        """Drop the validation rows and the weight copy (a fitted model keeps neither)."""
         self.dataset_valid = None
         self.best_model_weights_ = None

@@ -60,6 +60,8 @@ def column_mean_and_std(X, weight=None, transform=None):
     for start, stop in _chunks(X):
         mean += weighted_sum(rows(start, stop), start, stop)
     mean /= total_weight
+    if not np.all(np.isfinite(mean)):
+        raise ValueError("X has values too large to standardise (their sum overflows float64).")
 
     def variance(divisor):
         var = np.zeros(X.shape[1])

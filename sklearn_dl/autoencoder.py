@@ -39,8 +39,9 @@ def _feature_range(dataset):
     """Per-feature minimum and maximum of a training data set's (module) input."""
     if sp.issparse(dataset.X):
         rows = dataset.X
-        low = dataset.rows_to_tensor(rows.min(axis=0).toarray())[0]
-        high = dataset.rows_to_tensor(rows.max(axis=0).toarray())[0]
+        # One row (a sparse array's min is 1-D, a sparse matrix's 2-D).
+        low = dataset.rows_to_tensor(rows.min(axis=0).toarray().reshape(1, -1))[0]
+        high = dataset.rows_to_tensor(rows.max(axis=0).toarray().reshape(1, -1))[0]
         return low, high
     return torch.aminmax(dataset.X, dim=0)
 
@@ -350,7 +351,7 @@ class Autoencoder(_BaseAutoencoder):
         are left to training.
         """
         n_fit = min(self.n_components, *X.shape)
-        components = np.zeros((self.n_components, X.shape[1]), dtype=np.float32)
+        components = np.zeros((self.n_components, X.shape[1]), dtype=self._numpy_dtype)
         if n_fit > 0 and X.shape[0] > 1:
             rows = X if sp.issparse(X) else X.numpy()
             if sp.issparse(X):

@@ -229,6 +229,22 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
             weights = torch.as_tensor(weights, dtype=self._torch_dtype)
         return WeightedCrossEntropyLoss(class_weight=weights)
 
+    def _class_weights(self, y, y_enc, sample_weight):
+        if self.class_weight is None:
+            return None
+        if not isinstance(self.class_weight, str):
+            return compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        # "balanced": n / (n_classes * count of each class), counting sample
+        # weights (as repeated rows would count).
+        counts = np.bincount(y_enc, weights=sample_weight, minlength=len(self.classes_))
+        if (counts <= 0).any():
+            empty = self.classes_[counts <= 0].tolist()
+            raise ValueError(
+                f"class_weight='balanced' needs every class in y with a positive total sample "
+                f"weight; classes {empty} have none."
+            )
+        return counts.sum() / (len(self.classes_) * counts)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Train on sequences X with labels y.
@@ -310,19 +326,13 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
                 )
             self.classes_ = labels
             self._fit_scaling(seqs, weight)
-            # Class weights for the loss (dict keys are labels), fixed with the
-            # new network; only k numbers are kept, not y.
-            self._loss_class_weight = (
-                None
-                if self.class_weight is None
-                else compute_class_weight(
-                    self.class_weight, classes=self.classes_, y=y, sample_weight=weight
-                )
-            )
         unseen = np.setdiff1d(np.unique(y), self.classes_)
         if len(unseen):
             raise ValueError(f"y has labels {unseen.tolist()} not in classes_ {self.classes_}.")
         y_enc = np.searchsorted(self.classes_, y)
+        # Class weights for the loss of this call, from the current class_weight
+        # (dict keys are labels); only k numbers are kept, not y.
+        self._loss_class_weight = self._class_weights(y, y_enc, weight)
         dataset = self._training_dataset(seqs, torch.as_tensor(y_enc), _as_tensor(weight, self))
         return self._train(dataset, incremental=incremental, stratify=y_enc)
 

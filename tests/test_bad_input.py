@@ -56,6 +56,16 @@ def test_sparse_input_is_supported_and_matches_dense(cls, X):
     np.testing.assert_array_equal(sparse.score_samples(sp.csc_matrix(X)), dense.score_samples(X))
 
 
+def test_salt_and_pepper_takes_sparse_arrays_and_matrices(X):
+    X = np.where(X > 0.5, X, 0.0)
+    params = dict(FAST, noise="salt_and_pepper", init="random")
+    dense = DenoisingAutoencoder(**params).fit(X)
+    for container in (sp.csr_array, sp.csr_matrix):
+        est = DenoisingAutoencoder(**params).fit(container(X))
+        np.testing.assert_array_equal(est.module_.corruption.low, dense.module_.corruption.low)
+        np.testing.assert_array_equal(est.transform(container(X)), dense.transform(X))
+
+
 @pytest.mark.parametrize("cls", ALL)
 def test_sparse_input_is_never_densified_whole(cls):
     import tracemalloc

@@ -215,6 +215,27 @@ def test_diverging_fit_raises_and_leaves_no_model(X):
         est.transform(X)
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_a_failed_refit_leaves_no_half_updated_model(X):
+    est = Autoencoder(2, random_state=0, **FAST).fit(X)
+    est.set_params(device="cuda")
+    with pytest.raises(ValueError, match="no CUDA device"):
+        est.fit(X[:, :10])  # new statistics were computed before training failed
+    assert not hasattr(est, "net_") and not hasattr(est, "mean_")
+    assert not hasattr(est, "n_features_in_")
+
+
+def test_float64_models_start_exactly_at_pca(X):
+    from sklearn.decomposition import PCA
+
+    est = Autoencoder(2, dtype="float64", max_iter=1, random_state=0, **{"hidden_layer_sizes": (4,)})
+    est._fit_scaling(X)
+    components = est._pca_components(est._training_dataset(X).X, seed=0)
+    assert components.dtype == np.float64
+    expected = PCA(2, random_state=0).fit((X - est.mean_) / est.scale_).components_
+    np.testing.assert_allclose(np.abs(components), np.abs(expected), rtol=1e-10, atol=1e-12)
+
+
 def test_device_resolution():
     assert resolve_device("cpu") == "cpu"
     assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")

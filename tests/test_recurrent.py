@@ -408,6 +408,21 @@ def test_balanced_class_weight_counts_sample_weights():
     np.testing.assert_allclose(est._loss_class_weight, [80 / (2 * 60), 80 / (2 * 20)])
 
 
+def test_balanced_class_weight_refuses_a_class_without_weight():
+    X, y = _toy_classification(20)
+    est = GRUClassifier(hidden_size=4, max_iter=1, class_weight="balanced")
+    with pytest.raises(ValueError, match=r"classes \['lo'\] have none"):
+        est.fit(X, y, sample_weight=np.where(y == "lo", 0.0, 1.0))
+
+
+def test_a_changed_class_weight_applies_to_the_next_warm_start():
+    X, y = _toy_classification(20)
+    est = GRUClassifier(hidden_size=4, max_iter=1, warm_start=True, random_state=0).fit(X, y)
+    assert est.net_.criterion_.class_weight is None
+    est.set_params(class_weight={"hi": 10.0}).fit(X, y)
+    np.testing.assert_array_equal(est.net_.criterion_.class_weight.numpy(), [10.0, 1.0])
+
+
 def test_refit_on_3d_after_a_dataframe_forgets_the_column_names():
     pd = pytest.importorskip("pandas")
     X = pd.DataFrame(np.random.RandomState(0).randn(20, 6), columns=[f"t{i}" for i in range(6)])
