@@ -20,7 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_dl import GRUClassifier, LSTMClassifier, RNNClassifier
-from sklearn_dl._sequences import STEP_COST_IN_ROWS, batch_starts
+from sklearn_dl._data import STEP_COST_IN_ROWS, batch_starts
 from sklearn_dl.datasets import load_basic_motions, load_gunpoint, load_italy_power_demand
 
 from ._common import interleaved_timings, markdown_table

@@ -20,10 +20,10 @@ pickled: estimators save it as plain arrays (``_persistence.py``).
 from copy import deepcopy
 
 import numpy as np
-import scipy.sparse as sp
-import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
+
+from sklearn_dl._data import batch_rows
 
 
 class SkorchNet(NeuralNet):
@@ -113,85 +113,6 @@ class DivergenceGuard(Callback):
                     "training diverged. Lower learning_rate_init, scale the input, or "
                     "increase alpha."
                 )
-
-
-def batch_rows(inputs):
-    """Number of rows of a batch's input: a tensor, or a dict of the module's inputs."""
-    if isinstance(inputs, dict):
-        inputs = inputs["x"]
-    return inputs.shape[0]
-
-
-def take_rows(tensor, idx):
-    """``tensor[idx]``, passing None (no target / no weights) through."""
-    return None if tensor is None else tensor[idx]
-
-
-class ShuffledSlices:
-    """Batches of an ``ArrayDataset``: one shuffled copy per epoch, then views.
-
-    Gathering the whole epoch once and slicing costs the same memory traffic
-    as gathering each batch, with a fraction of the Python work per batch.
-    Sparse rows are shuffled as a sparse matrix and densified batch by batch.
-    """
-
-    def __init__(self, dataset, batch_size, shuffle, generator=None):
-        self.dataset = dataset
-        self.batch_size = max(1, int(batch_size))
-        self.shuffle = shuffle
-        self.generator = generator
-
-    def __len__(self):
-        return -(-len(self.dataset) // self.batch_size)
-
-    def __iter__(self):
-        data = self.dataset
-        if self.shuffle:
-            data = data.subset(torch.randperm(len(data), generator=self.generator))
-        X, target, weight = data.X, data.target, data.weight
-        for start in range(0, len(data), self.batch_size):
-            rows = slice(start, start + self.batch_size)
-            yield data.rows_to_tensor(X[rows]), (take_rows(target, rows), take_rows(weight, rows))
-
-
-def _as_is(rows):
-    return rows
-
-
-class ArrayDataset(torch.utils.data.Dataset):
-    """Rows of fixed-size inputs: ``X`` and optional ``target`` / ``weight`` tensors.
-
-    ``X`` is a tensor (the module's input as it is), or a sparse matrix whose
-    rows ``rows_to_tensor`` turns into the module's input one batch at a
-    time (so sparse data are never densified whole). A batch is
-    ``(input rows, (target[idx] or None, weight[idx] or None))``.
-    """
-
-    def __init__(self, X, target=None, weight=None, rows_to_tensor=None):
-        self.X = X
-        self.target = target
-        self.weight = weight
-        self.rows_to_tensor = _as_is if rows_to_tensor is None else rows_to_tensor
-
-    def __len__(self):
-        return self.X.shape[0]
-
-    def __getitem__(self, i):
-        return self._batch(torch.as_tensor([i]))
-
-    def _batch(self, idx):
-        rows = self.X[idx.numpy()] if sp.issparse(self.X) else self.X[idx]
-        return self.rows_to_tensor(rows), (take_rows(self.target, idx), take_rows(self.weight, idx))
-
-    def subset(self, idx):
-        idx = torch.as_tensor(idx, dtype=torch.long)
-        X = self.X[idx.numpy()] if sp.issparse(self.X) else self.X[idx]
-        return ArrayDataset(
-            X, take_rows(self.target, idx), take_rows(self.weight, idx), self.rows_to_tensor
-        )
-
-    def batches(self, batch_size, shuffle=False, generator=None):
-        return ShuffledSlices(self, batch_size, shuffle, generator)
 
 
 class EarlyStoppingFromStart(EarlyStopping):

@@ -1,4 +1,4 @@
-"""Sequence data handling for every sequence estimator, in one place.
+"""Checking and converting sequence input for every sequence estimator, in one place.
 
 Accepted inputs (see ``docs/data_formats.md``):
 
@@ -11,72 +11,20 @@ Accepted inputs (see ``docs/data_formats.md``):
 
 Strings are encoded first with :class:`sklearn_dl.SequenceEncoder`.
 
-Internally a set of sequences is one flat (total_steps, n_features) array plus
-lengths and offsets: no padding to the longest sequence. Training batches
-group sequences of similar length (length bucketing) and are padded only to
-the longest in their batch (equal-length data are one tensor, no padding).
-The recurrent module never lets padding reach a result: forward-only cells
-run the padded batch and pool only valid steps, bidirectional ones pack it.
+The result is a :class:`~sklearn_dl._data.Sequences`: one flat
+(total_steps, n_features) array plus lengths and offsets, no padding to the
+longest sequence. Batching them for training (length buckets) lives in
+``_data``.
 """
 
-from dataclasses import dataclass
-from functools import cached_property
-
 import numpy as np
-import torch
 from sklearn.utils.validation import check_array, validate_data
 
-from sklearn_dl._net import take_rows
-
-
-@dataclass
-class Sequences:
-    """Validated sequences: ``flat`` rows of all steps, and per-sequence lengths/offsets."""
-
-    flat: np.ndarray  # (total_steps, n_features), float
-    lengths: np.ndarray  # (n_sequences,), int64
-    offsets: np.ndarray  # (n_sequences,), int64: start row of each sequence in flat
-
-    @property
-    def n_features(self):
-        return self.flat.shape[1]
-
-    @cached_property
-    def equal_length(self):
-        # Asked at every batch: computed once (the arrays are never modified).
-        return len(self.lengths) == 0 or bool((self.lengths == self.lengths[0]).all())
-
-    def __len__(self):
-        return len(self.lengths)
-
-    def padded(self, idx):
-        """Sequences ``idx`` as a zero-padded (len(idx), max length, n_features) array."""
-        lengths = self.lengths[idx]
-        steps = int(lengths.max())
-        if self.equal_length:
-            n = len(self.lengths)
-            return self.flat.reshape(n, steps, -1)[idx], lengths
-        positions = self.offsets[idx][:, None] + np.arange(steps)[None, :]
-        valid = np.arange(steps)[None, :] < lengths[:, None]
-        out = self.flat[np.where(valid, positions, 0)]
-        out[~valid] = 0.0
-        return out, lengths
-
-    def subset(self, idx):
-        idx = np.asarray(idx, dtype=np.int64)
-        lengths = self.lengths[idx]
-        rows = np.concatenate([np.arange(o, o + n) for o, n in zip(self.offsets[idx], lengths)])
-        return Sequences(self.flat[rows], lengths, _offsets(lengths))
-
+from sklearn_dl._data import Sequences, offsets_of
 
 _STRINGS_MESSAGE = (
     "X holds strings. Encode them first, e.g. make_pipeline(SequenceEncoder(), GRUClassifier())."
 )
-
-
-def _offsets(lengths):
-    """Start row of each sequence in the flat array."""
-    return np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
 
 
 def _forget_n_features_in(estimator, reset):
@@ -187,49 +135,51 @@ def check_sequences(X, *, estimator, reset, dtype=(np.float64, np.float32)):
         raise TypeError(_STRINGS_MESSAGE)
     if kind == "O" and getattr(X, "ndim", None) == 1:
         X = list(X)  # a 1-D object array or pandas Series of sequences
-    is_list = isinstance(X, (list, tuple))
-    if is_list and not any(isinstance(x, (str, bytes)) for x in X):
+    if isinstance(X, (list, tuple)) and not any(isinstance(x, (str, bytes)) for x in X):
         # A list that forms a regular numeric array (e.g. a list of equal-length
         # lists) is that array, as everywhere in scikit-learn: 2-D means one
         # univariate sequence per row, with n_features_in_ checked. Only truly
         # ragged lists take the sequence path.
         try:
             X = _regular_array(X)
-            is_list = False
         except (TypeError, ValueError):
             pass  # ragged
-    if is_list:
+    if isinstance(X, (list, tuple)):
         _forget_n_features_in(estimator, reset)
-        seqs = _from_list(X, dtype)
+        return _join(_from_list(X, dtype)), False
+    return _from_array(X, estimator, reset, dtype)
+
+
+def _from_array(X, estimator, reset, dtype):
+    """The array path: 2-D (tabular, steps checked) or 3-D, possibly NaN-padded."""
+    ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
+    if ndim == 3:
+        arr = check_array(
+            X, allow_nd=True, dtype=dtype, ensure_all_finite="allow-nan", input_name="X"
+        )
+        _forget_n_features_in(estimator, reset)
         tabular = False
     else:
-        arr = X
-        ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
-        if ndim == 3:
-            arr = check_array(
-                X, allow_nd=True, dtype=dtype, ensure_all_finite="allow-nan", input_name="X"
-            )
-            _forget_n_features_in(estimator, reset)
-            tabular = False
-        else:
-            arr = validate_data(
-                estimator, X, reset=reset, dtype=dtype, ensure_all_finite="allow-nan"
-            )
-            arr = arr[:, :, None]
-            tabular = True
-        if arr.ndim != 3:
-            raise ValueError(f"Expected a 2-D or 3-D array of sequences, got shape {arr.shape}.")
-        if arr.shape[1] == 0:
-            raise ValueError("Sequences of length 0 (the array has 0 time steps).")
-        # check_array has rejected infinities, so a sum is NaN exactly when some
-        # entry is; unlike np.isnan(arr).any() it needs no temporary array of
-        # X's size (a 1e6-sequence predict stays within bounded extra memory).
-        if not np.isnan(arr.sum(dtype=np.float64)):
-            n, steps, features = arr.shape
-            lengths = np.full(n, steps, dtype=np.int64)
-            offsets = np.arange(n, dtype=np.int64) * steps
-            return Sequences(arr.reshape(n * steps, features), lengths, offsets), tabular
-        seqs = list(arr)
+        arr = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_all_finite="allow-nan")
+        arr = arr[:, :, None]
+        tabular = True
+    if arr.ndim != 3:
+        raise ValueError(f"Expected a 2-D or 3-D array of sequences, got shape {arr.shape}.")
+    if arr.shape[1] == 0:
+        raise ValueError("Sequences of length 0 (the array has 0 time steps).")
+    # check_array has rejected infinities, so a sum is NaN exactly when some
+    # entry is; unlike np.isnan(arr).any() it needs no temporary array of
+    # X's size (a 1e6-sequence predict stays within bounded extra memory).
+    if np.isnan(arr.sum(dtype=np.float64)):
+        return _join(list(arr)), tabular  # NaN padding: sequences of their own lengths
+    n, steps, features = arr.shape
+    lengths = np.full(n, steps, dtype=np.int64)
+    offsets = np.arange(n, dtype=np.int64) * steps
+    return Sequences(arr.reshape(n * steps, features), lengths, offsets), tabular
+
+
+def _join(seqs):
+    """Validated (T_i, n_features) arrays, trailing NaN padding dropped, as one ``Sequences``."""
     n_features = {s.shape[1] for s in seqs}
     if len(n_features) > 1:
         first = seqs[0].shape[1]
@@ -245,156 +195,4 @@ def check_sequences(X, *, estimator, reset, dtype=(np.float64, np.float32)):
             f"Sequence {int(np.argmin(lengths))} has length 0 (or is all NaN padding); "
             "every sequence needs at least one step."
         )
-    flat = np.concatenate(seqs, axis=0)
-    offsets = _offsets(lengths)
-    return Sequences(flat, lengths, offsets), tabular
-
-
-def padded_batch(x, lengths):
-    """The module's keyword inputs: ``lengths`` only when they differ within the batch."""
-    if lengths.min() == lengths.max():
-        return {"x": x}
-    return {"x": x, "lengths": torch.from_numpy(lengths)}
-
-
-class SequenceDataset(torch.utils.data.Dataset):
-    """Training data for recurrent modules: sequences plus optional target and weight.
-
-    A batch is ``({"x": padded, "lengths": lengths}, (target, weight))``;
-    skorch passes the dict to the module as keyword arguments. When all
-    sequences have the same length, the data are one (n, steps, features)
-    tensor (a view of the flat array when its dtype matches), batches are
-    rows of it, and ``lengths`` is left out (the module then skips all
-    masking): the per-batch cost of a hand-written loop over a tensor. A
-    batch of ragged data whose sequences happen to share one length leaves
-    ``lengths`` out too (decided here on the CPU: on a GPU, the module would
-    have to wait for the device to tell).
-    """
-
-    def __init__(self, sequences, target=None, weight=None, dtype=torch.float32):
-        self.sequences = sequences
-        self.target = target
-        self.weight = weight
-        self.dtype = dtype
-        self._dense = None
-        if sequences.equal_length and len(sequences):
-            n, steps = len(sequences), int(sequences.lengths[0])
-            dense = sequences.flat.reshape(n, steps, sequences.n_features)
-            self._dense = torch.as_tensor(dense, dtype=dtype)
-
-    def __len__(self):
-        return len(self.sequences)
-
-    def __getitem__(self, i):
-        return self._batch(np.array([i]))
-
-    def _batch(self, idx):
-        idx_t = torch.from_numpy(idx)
-        if self._dense is not None:
-            inputs = {"x": self._dense[idx_t]}  # no lengths: all full length
-        else:
-            x, lengths = self.sequences.padded(idx)
-            inputs = padded_batch(torch.as_tensor(x, dtype=self.dtype), lengths)
-        return inputs, (take_rows(self.target, idx_t), take_rows(self.weight, idx_t))
-
-    def subset(self, idx):
-        idx_t = torch.as_tensor(np.asarray(idx), dtype=torch.long)
-        return SequenceDataset(
-            self.sequences.subset(idx),
-            take_rows(self.target, idx_t),
-            take_rows(self.weight, idx_t),
-            self.dtype,
-        )
-
-    def batches(self, batch_size, shuffle=False, generator=None):
-        return LengthBuckets(self, batch_size, shuffle, generator)
-
-
-# What one more time step of a batch costs, in units of one sequence-step of
-# work: a recurrent layer pays a fixed price per step (a small matmul and a
-# kernel launch per gate) on top of the work per row. Measured on CPU for a
-# GRU with hidden_size 32: 0.1 ms per step + 0.95 us per row and step, i.e. a
-# step costs ~100 rows of work. The batching below is not sensitive to it.
-STEP_COST_IN_ROWS = 100.0
-# Above this many sequences, optimal cuts cost more to find than they save:
-# with many batches, consecutive sorted lengths are close and plain cuts
-# leave little padding.
-_MAX_SEQUENCES_FOR_OPTIMAL_CUTS = 20_000
-
-
-def batch_starts(sorted_lengths, batch_size, step_cost=STEP_COST_IN_ROWS):
-    """Where to cut length-sorted sequences into batches of at most ``batch_size``.
-
-    A batch of ``b`` sequences whose longest has ``T`` steps costs about
-    ``T * (step_cost + b)``: every batch runs its longest sequence's steps,
-    one after the other, and pads the others to it. Plain cuts every
-    ``batch_size`` sequences put the long tail of a length distribution with
-    up to ``batch_size - 1`` shorter sequences padded to its longest; this
-    finds the cuts of least total cost by dynamic programming over the sorted
-    order (each batch at most ``batch_size``), and keeps the plain cuts when
-    they are as cheap (equal lengths: the same batches as before).
-
-    Returns the start positions (in the sorted order) of the batches.
-    """
-    n = len(sorted_lengths)
-    plain = np.arange(0, n, batch_size)
-    if (
-        n <= batch_size
-        or n > _MAX_SEQUENCES_FOR_OPTIMAL_CUTS
-        or sorted_lengths[0] == sorted_lengths[-1]  # equal lengths: plain cuts are optimal
-    ):
-        return plain
-    lengths = np.asarray(sorted_lengths, dtype=np.float64)
-    ends = np.minimum(plain + batch_size, n)
-    plain_cost = float(np.sum(lengths[ends - 1] * (step_cost + ends - plain)))
-    best = np.zeros(n + 1)
-    start_of = np.zeros(n + 1, dtype=np.int64)
-    for end in range(1, n + 1):
-        starts = np.arange(max(0, end - batch_size), end)
-        cost = best[starts] + lengths[end - 1] * (step_cost + end - starts)
-        k = int(np.argmin(cost))
-        best[end], start_of[end] = cost[k], starts[k]
-    if best[n] >= plain_cost * (1 - 1e-9):
-        return plain
-    cuts, end = [], n
-    while end > 0:
-        end = start_of[end]
-        cuts.append(end)
-    return np.array(cuts[::-1], dtype=np.int64)
-
-
-class LengthBuckets:
-    """Mini-batches of sequences of similar length.
-
-    Sequences are ordered by length (ties broken at random when shuffling),
-    cut into batches of at most ``batch_size`` where padding and sequential
-    steps cost least (see :func:`batch_starts`), and the batch order is
-    shuffled: each batch is padded only to its own longest sequence.
-    Randomness comes from ``generator`` (the estimator's private one).
-    """
-
-    def __init__(self, dataset, batch_size, shuffle, generator=None):
-        self.dataset = dataset
-        self.batch_size = max(1, int(batch_size))
-        self.shuffle = shuffle
-        self.generator = generator
-        # Positions in the sorted order depend only on the lengths: cut once.
-        self.starts = batch_starts(np.sort(dataset.sequences.lengths), self.batch_size)
-        self.ends = np.append(self.starts[1:], len(dataset))
-
-    def __len__(self):
-        return len(self.starts)
-
-    def __iter__(self):
-        n = len(self.dataset)
-        lengths = self.dataset.sequences.lengths
-        if self.shuffle:
-            tie_break = torch.randperm(n, generator=self.generator).numpy()
-            order = np.lexsort((tie_break, lengths))
-        else:
-            order = np.argsort(lengths, kind="stable")
-        batches = np.arange(len(self.starts))
-        if self.shuffle:
-            batches = batches[torch.randperm(len(batches), generator=self.generator).numpy()]
-        for b in batches:
-            yield self.dataset._batch(order[self.starts[b] : self.ends[b]])
+    return Sequences(np.concatenate(seqs, axis=0), lengths, offsets_of(lengths))

@@ -12,8 +12,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
+from sklearn_dl._data import ArrayDataset
 from sklearn_dl._docstrings import estimator_doc
-from sklearn_dl._net import ArrayDataset
 from sklearn_dl._scaling import (
     column_mean_and_std,
     dense_rows,

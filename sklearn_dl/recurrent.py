@@ -25,9 +25,10 @@ from sklearn.utils.validation import (
 from skorch.callbacks import GradientNormClipping
 
 from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
+from sklearn_dl._data import SequenceDataset, padded_batch
 from sklearn_dl._docstrings import estimator_doc
 from sklearn_dl._scaling import column_mean_and_std, column_scales, standardize
-from sklearn_dl._sequences import SequenceDataset, check_sequences, padded_batch
+from sklearn_dl._sequences import check_sequences
 from sklearn_dl.nn._losses import WeightedCrossEntropyLoss, WeightedMSELoss
 from sklearn_dl.nn.recurrent import CELLS, POOLINGS, RecurrentModule
 

@@ -228,7 +228,9 @@ def test_a_failed_refit_leaves_no_half_updated_model(X):
 def test_float64_models_start_exactly_at_pca(X):
     from sklearn.decomposition import PCA
 
-    est = Autoencoder(2, dtype="float64", max_iter=1, random_state=0, **{"hidden_layer_sizes": (4,)})
+    est = Autoencoder(
+        2, dtype="float64", max_iter=1, random_state=0, **{"hidden_layer_sizes": (4,)}
+    )
     est._fit_scaling(X)
     components = est._pca_components(est._training_dataset(X).X, seed=0)
     assert components.dtype == np.float64

@@ -7,14 +7,14 @@ import pytest
 import torch
 
 from sklearn_dl import GRUClassifier
-from sklearn_dl._sequences import (
+from sklearn_dl._data import (
     STEP_COST_IN_ROWS,
     LengthBuckets,
     SequenceDataset,
     Sequences,
     batch_starts,
-    check_sequences,
 )
+from sklearn_dl._sequences import check_sequences
 
 
 def _check(X, estimator=None, reset=True):
@@ -29,7 +29,7 @@ def _ragged(lengths, n_features=None, seed=0):
     return [rng.randn(*shape(t)) for t in lengths]
 
 
-def _offsets(lengths):
+def offsets_of(lengths):
     return np.concatenate([[0], np.cumsum(lengths)[:-1]])
 
 
@@ -97,7 +97,7 @@ def test_nan_padded_3d_gives_per_sequence_lengths():
     assert not tabular
     assert not hasattr(est, "n_features_in_")
     np.testing.assert_array_equal(seqs.lengths, lengths)
-    np.testing.assert_array_equal(seqs.offsets, _offsets(lengths))
+    np.testing.assert_array_equal(seqs.offsets, offsets_of(lengths))
     np.testing.assert_array_equal(seqs.flat, np.concatenate(ragged))
     assert not np.isnan(seqs.flat).any()
 
@@ -316,7 +316,7 @@ def test_sequence_dataset_batches_and_subset():
     assert inputs["x"].dtype == torch.float64
     np.testing.assert_array_equal(inputs["x"][0].numpy(), ragged[1])
     assert "lengths" not in inputs  # one length in the batch: nothing to mask
-    batch, _ = ds._batch(np.array([0, 1]))
+    batch, _ = ds.batch(np.array([0, 1]))
     assert batch["lengths"].tolist() == [2, 5]
     assert t.tolist() == [11] and w.tolist() == [1.0]
     sub = ds.subset([2, 0])
@@ -332,7 +332,7 @@ def _long_tailed_dataset(n=600, seed=0):
     lengths = (rng.pareto(1.2, n) * 10).astype(np.int64) + 1
     lengths = np.minimum(lengths, 2000)
     flat = np.zeros((int(lengths.sum()), 1))
-    seqs = Sequences(flat, lengths, _offsets(lengths).astype(np.int64))
+    seqs = Sequences(flat, lengths, offsets_of(lengths).astype(np.int64))
     return SequenceDataset(seqs, target=torch.arange(n))
 
 

@@ -40,7 +40,9 @@ def test_stacked_layers_compute_what_torchs_multilayer_recurrence_does(cell, bid
     # Outside training (no dropout) the layer-by-layer stack equals torch's
     # fused multi-layer recurrence with the same weights.
     torch.manual_seed(0)
-    stacked = RecurrentModule(3, 2, cell=cell, num_layers=2, dropout=0.5, bidirectional=bidirectional)
+    stacked = RecurrentModule(
+        3, 2, cell=cell, num_layers=2, dropout=0.5, bidirectional=bidirectional
+    )
     fused = RecurrentModule(3, 2, cell=cell, num_layers=2, dropout=0.0, bidirectional=bidirectional)
     state = {}
     for name, value in stacked.state_dict().items():
