@@ -2,11 +2,12 @@
 
 One implementation, ``RecurrentClassifier`` / ``RecurrentRegressor``, with a
 ``cell`` parameter that GridSearchCV can search over; ``RNNClassifier``,
-``LSTMClassifier``, ``GRUClassifier`` (and the regressors) are the same
-estimators with another default ``cell``.
+``LSTMClassifier``, ``GRUClassifier`` (and the regressors) are thin
+subclasses whose cell is fixed by the class (a class attribute, not a
+parameter), as ``MLPClassifier`` / ``MLPRegressor`` are thin classes over one
+base.
 """
 
-import types
 from numbers import Integral, Real
 
 import numpy as np
@@ -511,36 +512,303 @@ class RecurrentRegressor(RegressorMixin, _BaseRecurrent):
         return tags
 
 
-def _with_default_cell(base, name, cell):
-    """``base`` with another default ``cell``: same parameters, same code.
+class RNNClassifier(RecurrentClassifier):
+    cell = "rnn"  # fixed by the class: not a parameter
 
-    The subclass gets a copy of ``base.__init__`` whose keyword default for
-    ``cell`` differs, so ``get_params``/``clone``/``GridSearchCV`` see a
-    normal scikit-learn signature, and ``cell`` stays searchable.
-    """
-    init = base.__init__
-    new_init = types.FunctionType(
-        init.__code__, init.__globals__, "__init__", init.__defaults__, init.__closure__
-    )
-    new_init.__kwdefaults__ = {**init.__kwdefaults__, "cell": cell}
-    new_init.__qualname__ = f"{name}.__init__"
-    new_init.__doc__ = init.__doc__
-    return type(name, (base,), {"__init__": new_init, "__module__": __name__})
+    def __init__(
+        self,
+        *,
+        hidden_size=32,
+        num_layers=1,
+        bidirectional=False,
+        pooling="concat",
+        dropout=0.0,
+        class_weight=None,
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate_init=0.01,
+        max_grad_norm=1.0,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=60,
+        tol=0.0001,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        dtype="float32",
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.dropout = dropout
+        self.class_weight = class_weight
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_grad_norm = max_grad_norm
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.dtype = dtype
 
 
-RNNClassifier = _with_default_cell(RecurrentClassifier, "RNNClassifier", "rnn")
-LSTMClassifier = _with_default_cell(RecurrentClassifier, "LSTMClassifier", "lstm")
-GRUClassifier = _with_default_cell(RecurrentClassifier, "GRUClassifier", "gru")
-RNNRegressor = _with_default_cell(RecurrentRegressor, "RNNRegressor", "rnn")
-LSTMRegressor = _with_default_cell(RecurrentRegressor, "LSTMRegressor", "lstm")
-GRURegressor = _with_default_cell(RecurrentRegressor, "GRURegressor", "gru")
+class LSTMClassifier(RecurrentClassifier):
+    cell = "lstm"  # fixed by the class: not a parameter
 
+    def __init__(
+        self,
+        *,
+        hidden_size=32,
+        num_layers=1,
+        bidirectional=False,
+        pooling="concat",
+        dropout=0.0,
+        class_weight=None,
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate_init=0.01,
+        max_grad_norm=1.0,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=60,
+        tol=0.0001,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        dtype="float32",
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.dropout = dropout
+        self.class_weight = class_weight
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_grad_norm = max_grad_norm
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.dtype = dtype
+
+
+class GRUClassifier(RecurrentClassifier):
+    cell = "gru"  # fixed by the class: not a parameter
+
+    def __init__(
+        self,
+        *,
+        hidden_size=32,
+        num_layers=1,
+        bidirectional=False,
+        pooling="concat",
+        dropout=0.0,
+        class_weight=None,
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate_init=0.01,
+        max_grad_norm=1.0,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=60,
+        tol=0.0001,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        dtype="float32",
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.dropout = dropout
+        self.class_weight = class_weight
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_grad_norm = max_grad_norm
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.dtype = dtype
+
+
+class RNNRegressor(RecurrentRegressor):
+    cell = "rnn"  # fixed by the class: not a parameter
+
+    def __init__(
+        self,
+        *,
+        hidden_size=32,
+        num_layers=1,
+        bidirectional=False,
+        pooling="concat",
+        dropout=0.0,
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate_init=0.01,
+        max_grad_norm=1.0,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=60,
+        tol=0.0001,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        dtype="float32",
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.dropout = dropout
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_grad_norm = max_grad_norm
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.dtype = dtype
+
+
+class LSTMRegressor(RecurrentRegressor):
+    cell = "lstm"  # fixed by the class: not a parameter
+
+    def __init__(
+        self,
+        *,
+        hidden_size=32,
+        num_layers=1,
+        bidirectional=False,
+        pooling="concat",
+        dropout=0.0,
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate_init=0.01,
+        max_grad_norm=1.0,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=60,
+        tol=0.0001,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        dtype="float32",
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.dropout = dropout
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_grad_norm = max_grad_norm
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.dtype = dtype
+
+
+class GRURegressor(RecurrentRegressor):
+    cell = "gru"  # fixed by the class: not a parameter
+
+    def __init__(
+        self,
+        *,
+        hidden_size=32,
+        num_layers=1,
+        bidirectional=False,
+        pooling="concat",
+        dropout=0.0,
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate_init=0.01,
+        max_grad_norm=1.0,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=60,
+        tol=0.0001,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        dtype="float32",
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.dropout = dropout
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_grad_norm = max_grad_norm
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.dtype = dtype
+
+
+_CELL_PARAMETER = """\
+cell : {"rnn", "lstm", "gru"}, default="gru"
+    Recurrent cell, searchable with GridSearchCV. ``RNNClassifier``,
+    ``LSTMClassifier`` and ``GRUClassifier`` (and the regressors) are this
+    estimator with the cell fixed by the class.
+
+"""
 
 _RECURRENT_PARAMETERS = """\
-cell : {"rnn", "lstm", "gru"}
-    Recurrent cell (the default differs per class: RNN..., LSTM..., GRU...,
-    and "gru" for the Recurrent... classes). Searchable with GridSearchCV.
-
 hidden_size : int, default=32
     Width of the recurrent state.
 
@@ -612,7 +880,8 @@ y_mean_, y_scale_ : ndarray of shape (n_outputs,)
 RecurrentClassifier.__doc__ = estimator_doc(
     RecurrentClassifier,
     "Recurrent (RNN, LSTM or GRU) sequence classifier.\n" + _SEQUENCE_FORMATS,
-    *_CLASSIFIER_PARTS,
+    _CELL_PARAMETER + _CLASSIFIER_PARTS[0],
+    _CLASSIFIER_PARTS[1],
     """>>> import numpy as np
 >>> from sklearn_dl import RecurrentClassifier
 >>> rng = np.random.RandomState(0)
@@ -630,7 +899,8 @@ RecurrentRegressor.__doc__ = estimator_doc(
     RecurrentRegressor,
     "Recurrent (RNN, LSTM or GRU) sequence regressor, single or multi-output.\n"
     + _SEQUENCE_FORMATS,
-    *_REGRESSOR_PARTS,
+    _CELL_PARAMETER + _REGRESSOR_PARTS[0],
+    _REGRESSOR_PARTS[1],
     """>>> import numpy as np
 >>> from sklearn_dl import RecurrentRegressor
 >>> X = np.random.RandomState(0).randn(50, 12, 3)
@@ -650,12 +920,12 @@ for _cls in (
     GRURegressor,
 ):
     _base = _cls.__mro__[1]
-    _cell = _cls.__init__.__kwdefaults__["cell"]
+    _cell = _cls.cell
     _is_classifier = issubclass(_cls, RecurrentClassifier)
     _cls.__doc__ = estimator_doc(
         _cls,
         f"{_cell.upper()} sequence {'classifier' if _is_classifier else 'regressor'}: "
-        f':class:`{_base.__name__}` with ``cell="{_cell}"`` by default.\n' + _SEQUENCE_FORMATS,
+        f':class:`{_base.__name__}` with ``cell="{_cell}"``.\n' + _SEQUENCE_FORMATS,
         *(_CLASSIFIER_PARTS if _is_classifier else _REGRESSOR_PARTS),
         ">>> from sklearn_dl.datasets import load_italy_power_demand\n"
         f">>> from sklearn_dl import {_cls.__name__}\n"

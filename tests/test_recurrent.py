@@ -201,20 +201,25 @@ def test_univariate_ragged_and_nan_padded_2d_agree():
         (GRURegressor, "gru", nn.GRU),
     ],
 )
-def test_named_estimators_are_the_generic_ones_with_another_default_cell(cls, cell, module):
+def test_named_estimators_fix_the_cell_by_class(cls, cell, module):
     base = RecurrentClassifier if issubclass(cls, RecurrentClassifier) else RecurrentRegressor
     assert issubclass(cls, base)
     est = cls()
-    assert est.cell == cell
+    assert est.cell == cell and "cell" not in est.get_params()
     assert repr(est) == f"{cls.__name__}()"
     assert clone(est).cell == cell
-    other = "gru" if cell != "gru" else "lstm"
-    assert f"cell='{other}'" in repr(cls(cell=other))
+    with pytest.raises(TypeError, match="cell"):
+        cls(cell="gru")  # not a parameter of the named classes
+    with pytest.raises(ValueError, match="Invalid parameter 'cell'"):
+        est.set_params(cell="gru")
     X, y = _toy_classification(12)
     if base is RecurrentRegressor:
         y = np.arange(12.0)
     assert isinstance(cls(**FAST).fit(X, y).module_.rnn, module)
-    assert isinstance(cls(cell=other, **FAST).fit(X, y).module_.rnn, MODULES[other])
+    # The generic estimators take the cell as a searchable parameter.
+    for other, other_module in MODULES.items():
+        generic = base(cell=other, **FAST).fit(X, y)
+        assert isinstance(generic.module_.rnn, other_module)
 
 
 MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -241,7 +246,7 @@ def test_grid_search_on_ragged_list_with_string_labels():
     X, y = _toy_classification(24)
     assert isinstance(X, list)
     grid = GridSearchCV(
-        GRUClassifier(max_iter=3, random_state=0),
+        RecurrentClassifier(max_iter=3, random_state=0),
         {"cell": ["rnn", "gru"], "hidden_size": [4, 8]},
         cv=2,
     ).fit(X, y)
@@ -560,7 +565,7 @@ def test_unfitted_predict_is_a_not_fitted_error():
 def test_invalid_parameters_are_named(params, name):
     X, y = _toy_classification(12)
     with pytest.raises(ValueError, match=name):
-        GRUClassifier(**{**FAST, **params}).fit(X, y)
+        RecurrentClassifier(**{**FAST, **params}).fit(X, y)
 
 
 def test_input_is_not_modified():
