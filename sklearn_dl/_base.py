@@ -9,6 +9,7 @@ fitted attributes ``n_iter_``, ``loss_curve_``, ``validation_loss_curve_`` and
 
 import numbers
 import warnings
+from abc import ABCMeta, abstractmethod
 from copy import deepcopy
 from numbers import Integral, Real
 
@@ -124,23 +125,32 @@ def _effective_n_samples(dataset):
     return max(n, 1e-12)
 
 
-class BaseNeuralEstimator(BaseEstimator):
-    """Training machinery; subclasses implement the hooks below.
+class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
+    """Training machinery of every estimator; subclasses implement the hooks below.
+
+    Required (abstract):
 
     - ``_module_spec(dataset)``: a dict of plain values (ints, floats,
       strings, lists) that fixes the torch module's structure, read from the
-      parameters and the training data; recorded at the first fit. A warm
-      start or ``partial_fit`` whose spec differs is refused, and loading a
-      saved model rebuilds the module from it;
+      parameters and the fitted attributes. Recorded at the first fit; a
+      warm start or ``partial_fit`` whose spec differs is refused, and
+      loading a saved model rebuilds the module from it;
     - ``_build_module(spec, generator)``: the torch module for ``spec``, its
       random initialisation drawn from ``generator``;
-    - ``_init_module(module, dataset, randomness)`` (optional):
-      data-driven initialisation (PCA start, count statistics);
     - ``_make_criterion()``: a module computing ``loss(output, target, inputs)``,
-      rebuilt at every call from the current parameters;
-    - ``_decay_exempt``: parameter-name patterns without weight decay;
-    - ``_extra_callbacks()`` and ``_auto_batch_size(n_samples)`` (optional);
-    - the data set passed to :meth:`_train`, which provides ``batches`` and ``subset``.
+      rebuilt at every call from the current parameters and fitted attributes.
+
+    Optional:
+
+    - ``_init_module(module, dataset, randomness)``: data-driven
+      initialisation of a new module (PCA start, count statistics);
+    - ``_extra_callbacks()``: skorch callbacks a family adds (gradient clipping);
+    - ``_auto_batch_size(n_samples)``: what ``batch_size="auto"`` means;
+    - ``_starting_point_doc(epochs_before)``: how warnings name the start;
+    - ``_decay_exempt``: parameter-name patterns without weight decay.
+
+    Subclasses build a training data set (``_data.TrainingData``) and call
+    :meth:`_train`; inference goes through :meth:`_infer`.
     """
 
     _decay_exempt = ("*bias",)
@@ -188,6 +198,18 @@ class BaseNeuralEstimator(BaseEstimator):
     @property
     def _numpy_dtype(self):
         return np.float64 if self.dtype == "float64" else np.float32
+
+    @abstractmethod
+    def _module_spec(self, dataset):
+        """The plain values that fix the module's structure (see the class docstring)."""
+
+    @abstractmethod
+    def _build_module(self, spec, generator):
+        """The torch module for ``spec``, initialised from ``generator``."""
+
+    @abstractmethod
+    def _make_criterion(self):
+        """The loss module, ``loss(output, target, inputs)``."""
 
     def _init_module(self, module, dataset, randomness):
         """Data-driven initialisation of a new module (default: none)."""

@@ -46,6 +46,87 @@ def _feature_range(dataset):
     return torch.aminmax(dataset.X, dim=0)
 
 
+class _StandardisedInput:
+    """The module reads X centred per feature and divided by one overall scale.
+
+    The scale is the root mean feature variance. One scale for all features
+    makes any input magnitude train alike while keeping the features'
+    relative weights, so the training loss is the reconstruction error in X's
+    own units, the quantity PCA minimises and ``score`` reports (to weigh
+    features equally, put a ``StandardScaler`` first, as with PCA). Every
+    autoencoder, and the VAE with ``likelihood="gaussian"``.
+    """
+
+    def check(self, X, estimator):
+        """Nothing beyond the usual checks."""
+
+    def statistics(self, X):
+        mean, std = column_mean_and_std(X)
+        return mean, overall_scale(std)
+
+    def to_module(self, rows, mean, scale, dtype):
+        """Training input: computed in float64, returned as a new ``dtype`` array."""
+        return standardize(rows, mean, scale, dtype)
+
+    def prepare(self, rows, mean, scale):
+        """Inference input: as in training, in float64 (cast by the caller)."""
+        return (dense_rows(rows, 0, rows.shape[0]) - mean) / scale
+
+    def to_input_units(self, values, mean, scale):
+        return values * scale + mean
+
+    def log_jacobian(self, n_features, scale):
+        """What standardising adds to a log-density (subtracted to report X's units)."""
+        return n_features * np.log(scale)
+
+    def init_module(self, module, dataset, mean, scale):
+        """No data-driven start of its own."""
+
+
+class _CountInput(_StandardisedInput):
+    """Count likelihoods: the module takes the raw counts.
+
+    The encoder reads standardised ``log1p(counts)`` (scaled inside the module
+    with the statistics computed here), the likelihood is evaluated on the
+    counts themselves, and the decoder's means are rates in counts' units.
+    """
+
+    def check(self, X, estimator):
+        if X.shape[0] and X.min() < 0:
+            raise ValueError(
+                f"likelihood={estimator.likelihood!r} models non-negative counts, but X has "
+                "negative values. Use likelihood='gaussian' for real-valued data."
+            )
+
+    def statistics(self, X):
+        mean, std = column_mean_and_std(X, transform=np.log1p)
+        return mean, overall_scale(std)
+
+    def to_module(self, rows, mean, scale, dtype):
+        rows = rows.toarray() if sp.issparse(rows) else rows
+        return np.asarray(rows).astype(dtype)  # a copy: X itself is never modified
+
+    def prepare(self, rows, mean, scale):
+        return rows.toarray() if sp.issparse(rows) else rows
+
+    def to_input_units(self, values, mean, scale):
+        return values
+
+    def log_jacobian(self, n_features, scale):
+        return 0.0
+
+    def init_module(self, module, dataset, mean, scale):
+        if sp.issparse(dataset.X):
+            mean_counts = np.asarray(dataset.X.mean(axis=0)).ravel()
+        else:
+            mean_counts = dataset.X.mean(dim=0)
+        module.init_counts(mean, scale, mean_counts)
+
+
+_STANDARDISED_INPUT = _StandardisedInput()
+_COUNT_INPUT = _CountInput()
+
+
 class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator):
     """What the three autoencoders share: input checks, internal scaling, the API."""
 
@@ -74,35 +155,30 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         check_is_fitted(self)
         return self._check_X(X, reset=False)
 
+    # How X becomes the module's input (and its outputs X's units again).
+    _input_model = _STANDARDISED_INPUT
+
     def _fit_scaling(self, X):
-        """Centre each feature and divide all by one overall scale.
+        """``mean_`` and ``scale_`` of X, computed in float64 (see ``_scaling``)."""
+        self.mean_, self.scale_ = self._input_model.statistics(X)
 
-        The scale is the root mean feature variance. One scale for all
-        features makes any input magnitude train alike while keeping the
-        features' relative weights, so the training loss is the
-        reconstruction error in X's own units, the quantity PCA minimises and
-        ``score`` reports. To weigh features equally, put a ``StandardScaler``
-        first, as with PCA. Computed in float64 (see ``_scaling``).
-        """
-        mean, std = column_mean_and_std(X)
-        self.mean_, self.scale_ = mean, overall_scale(std)
-
-    def _standardize(self, rows):
-        """Rows (dense or sparse) as the module's input: a new float array."""
-        return torch.from_numpy(standardize(rows, self.mean_, self.scale_, self._numpy_dtype))
+    def _module_input(self, rows):
+        """Rows (dense or sparse) as the module's training input: a new tensor."""
+        model = self._input_model
+        return torch.from_numpy(model.to_module(rows, self.mean_, self.scale_, self._numpy_dtype))
 
     def _training_dataset(self, X):
         """X as the module's training input (the caller's X is never modified)."""
         if sp.issparse(X):
-            return ArrayDataset(X, rows_to_tensor=self._standardize)
-        return ArrayDataset(self._standardize(X))
+            return ArrayDataset(X, rows_to_tensor=self._module_input)
+        return ArrayDataset(self._module_input(X))
 
     def _prepare(self, X):
-        """Rows of X as the module's input at inference: as in training, in float64."""
-        return (dense_rows(X, 0, X.shape[0]) - self.mean_) / self.scale_
+        """Rows of X as the module's input at inference, as in training."""
+        return self._input_model.prepare(X, self.mean_, self.scale_)
 
-    def _unscale(self, X_scaled):
-        return X_scaled * self.scale_ + self.mean_
+    def _unscale(self, values):
+        return self._input_model.to_input_units(values, self.mean_, self.scale_)
 
     # ---------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -148,7 +224,6 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
     def _fit(self, X, incremental):
         first = self._starts_fresh(incremental)
         _check_hidden_layer_sizes(self.hidden_layer_sizes)
-        self._check_noise_params()
         X = self._check_X(X, reset=first)
         if first:
             self._fit_scaling(X)
@@ -163,9 +238,6 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
             "dropout": float(self.dropout),
             "dtype": self.dtype,
         }
-
-    def _check_noise_params(self):
-        """Hook for parameters whose valid range depends on another parameter."""
 
     # -------------------------------------------------------------- interface
     @property
@@ -424,12 +496,14 @@ class DenoisingAutoencoder(Autoencoder):
         "noise_level": [Interval(Real, 0, None, closed="left")],
     }
 
-    def _check_noise_params(self):
+    def _fit(self, X, incremental):
+        # noise_level's valid range depends on noise: checked before anything else.
         if self.noise != "gaussian" and self.noise_level > 1:
             raise ValueError(
                 f"noise_level is a probability for noise={self.noise!r} and must be in "
                 f"[0, 1], got {self.noise_level}."
             )
+        return super()._fit(X, incremental)
 
     def _noise_spec(self):
         # Noise acts on the centred, scaled features: gaussian noise_level is
@@ -497,43 +571,13 @@ class VariationalAutoencoder(_BaseAutoencoder):
     }
 
     @property
-    def _counts(self):
-        return self.likelihood != "gaussian"
+    def _input_model(self):
+        return _COUNT_INPUT if self.likelihood != "gaussian" else _STANDARDISED_INPUT
 
     def _check_X(self, X, reset):
         X = super()._check_X(X, reset)
-        if self._counts and X.shape[0] and X.min() < 0:
-            raise ValueError(
-                f"likelihood={self.likelihood!r} models non-negative counts, but X has "
-                "negative values. Use likelihood='gaussian' for real-valued data."
-            )
+        self._input_model.check(X, self)
         return X
-
-    def _fit_scaling(self, X):
-        if not self._counts:
-            return super()._fit_scaling(X)
-        # Count models: the encoder reads standardised log1p(counts) (scaled
-        # inside the module), the likelihood is evaluated on the raw counts.
-        mean, std = column_mean_and_std(X, transform=np.log1p)
-        self.mean_, self.scale_ = mean, overall_scale(std)
-
-    def _counts_tensor(self, rows):
-        return torch.from_numpy(dense_rows(rows, 0, rows.shape[0]).astype(self._numpy_dtype))
-
-    def _training_dataset(self, X):
-        if not self._counts:
-            return super()._training_dataset(X)
-        if sp.issparse(X):
-            return ArrayDataset(X, rows_to_tensor=self._counts_tensor)
-        return ArrayDataset(torch.from_numpy(X.astype(self._numpy_dtype)))
-
-    def _prepare(self, X):
-        if self._counts:
-            return X.toarray() if sp.issparse(X) else X
-        return super()._prepare(X)
-
-    def _unscale(self, X_scaled):
-        return X_scaled if self._counts else super()._unscale(X_scaled)
 
     def _module_spec(self, dataset):
         return {**super()._module_spec(dataset), "likelihood": self.likelihood}
@@ -550,12 +594,7 @@ class VariationalAutoencoder(_BaseAutoencoder):
         )
 
     def _init_module(self, module, dataset, randomness):
-        if self._counts:
-            if sp.issparse(dataset.X):
-                mean_counts = np.asarray(dataset.X.mean(axis=0)).ravel()
-            else:
-                mean_counts = dataset.X.mean(dim=0)
-            module.init_counts(self.mean_, self.scale_, mean_counts)
+        self._input_model.init_module(module, dataset, self.mean_, self.scale_)
 
     def _make_criterion(self):
         return NegativeELBOLoss(beta=self.beta, n_features=self.n_features_in_)
@@ -593,9 +632,7 @@ class VariationalAutoencoder(_BaseAutoencoder):
             return -(nll + kl)
 
         scores = self._infer(elbo, X, prepare=self._prepare).astype(np.float64)
-        if not self._counts:
-            scores -= self.n_features_in_ * np.log(self.scale_)
-        return scores
+        return scores - self._input_model.log_jacobian(self.n_features_in_, self.scale_)
 
     def sample(self, n_samples=1, random_state=None):
         """Generate new rows: ``z ~ N(0, I)``, then ``x ~ p(x | z)``.

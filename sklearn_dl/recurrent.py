@@ -226,7 +226,7 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         return len(self.classes_)
 
     def _make_criterion(self):
-        weights = self._loss_class_weight
+        weights = self.class_weight_
         if weights is not None:
             weights = torch.as_tensor(weights, dtype=self._torch_dtype)
         return WeightedCrossEntropyLoss(class_weight=weights)
@@ -334,7 +334,7 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         y_enc = np.searchsorted(self.classes_, y)
         # Class weights for the loss of this call, from the current class_weight
         # (dict keys are labels); only k numbers are kept, not y.
-        self._loss_class_weight = self._class_weights(y, y_enc, weight)
+        self.class_weight_ = self._class_weights(y, y_enc, weight)
         dataset = self._training_dataset(seqs, torch.as_tensor(y_enc), _as_tensor(weight, self))
         return self._train(dataset, incremental=incremental, stratify=y_enc)
 
@@ -861,6 +861,11 @@ class_weight : dict, "balanced" or None, default=None
 """,
     """classes_ : ndarray of shape (n_classes,)
     Class labels (any hashable values).
+
+class_weight_ : ndarray of shape (n_classes,) or None
+    Weights of the classes in the loss of the last call to ``fit`` or
+    ``partial_fit``, in the order of ``classes_``; None when ``class_weight``
+    is None.
 
 """
     + _RECURRENT_ATTRIBUTES,

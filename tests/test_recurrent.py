@@ -410,7 +410,7 @@ def test_balanced_class_weight_counts_sample_weights():
     est = GRUClassifier(hidden_size=4, max_iter=1, class_weight="balanced", random_state=0)
     est.fit(X, y, sample_weight=weight)
     # balanced: n / (n_classes * weighted count), from the weighted counts 60 and 20.
-    np.testing.assert_allclose(est._loss_class_weight, [80 / (2 * 60), 80 / (2 * 20)])
+    np.testing.assert_allclose(est.class_weight_, [80 / (2 * 60), 80 / (2 * 20)])
 
 
 def test_balanced_class_weight_refuses_a_class_without_weight():
