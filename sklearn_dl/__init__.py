@@ -1,8 +1,7 @@
 """sklearn-dl: deep-learning estimators that behave like scikit-learn's own."""
 
-from sklearn_dl._version import __version__
-from sklearn_dl.autoencoder import Autoencoder, DenoisingAutoencoder, VariationalAutoencoder
-from sklearn_dl.recurrent import (
+from sklearn_dl._autoencoder import Autoencoder, DenoisingAutoencoder, VariationalAutoencoder
+from sklearn_dl._recurrent import (
     GRUClassifier,
     GRURegressor,
     LSTMClassifier,
@@ -12,7 +11,8 @@ from sklearn_dl.recurrent import (
     RNNClassifier,
     RNNRegressor,
 )
-from sklearn_dl.sequence_encoder import SequenceEncoder
+from sklearn_dl._sequence_encoder import SequenceEncoder
+from sklearn_dl._version import __version__
 
 __all__ = [
     "Autoencoder",

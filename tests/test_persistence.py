@@ -161,7 +161,7 @@ def test_a_file_carrying_a_pickle_payload_is_refused_and_never_runs(tmp_path):
     pickled = tmp_path / "model.skops"
     pickled.write_bytes(pickle.dumps(_Payload(marker)))
     with pytest.raises(Exception, match="zip"):
-        sio.load(pickled, trusted=["sklearn_dl.autoencoder.Autoencoder"])
+        sio.load(pickled, trusted=["sklearn_dl._autoencoder.Autoencoder"])
     # A real model file whose saved state smuggles the payload in as an object.
     est, _ = _fitted(Autoencoder)
     est.scale_ = _Payload(marker)
@@ -169,7 +169,7 @@ def test_a_file_carrying_a_pickle_payload_is_refused_and_never_runs(tmp_path):
     untrusted = sio.get_untrusted_types(file=tmp_path / "smuggled.skops")
     assert any("_Payload" in name for name in untrusted)
     with pytest.raises(Exception, match="[Uu]ntrusted"):
-        sio.load(tmp_path / "smuggled.skops", trusted=["sklearn_dl.autoencoder.Autoencoder"])
+        sio.load(tmp_path / "smuggled.skops", trusted=["sklearn_dl._autoencoder.Autoencoder"])
     assert not marker.exists()
 
 

@@ -35,7 +35,7 @@ from sklearn.utils.estimator_checks import (
 )
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_dl.sequence_encoder import SequenceEncoder
+from sklearn_dl._sequence_encoder import SequenceEncoder
 
 ONEHOT_ACGU = np.eye(4, dtype=np.float32)  # rows: A, C, G, U
 

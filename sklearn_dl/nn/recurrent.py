@@ -78,7 +78,7 @@ class RecurrentModule(nn.Module):
         Also run each sequence backwards.
     dropout : float, default=0.0
         Dropout between stacked layers and before the head.
-    pooling : {"last", "mean", "max", "attention", "concat"}, default="last"
+    pooling : {"last", "mean", "max", "attention", "concat"}, default="concat"
         How per-step outputs become one vector per sequence.
     generator : torch.Generator, default=None
         Draw the initial weights from it instead of torch's global generator.
@@ -108,7 +108,7 @@ class RecurrentModule(nn.Module):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
-        pooling="last",
+        pooling="concat",
         generator=None,
     ):
         super().__init__()

@@ -132,7 +132,7 @@ class _BaseRecurrent(BaseNeuralEstimator):
             )
         return check_array(y, ensure_2d=False, dtype=dtype, input_name="y")
 
-    def _check_sample_weight(self, sample_weight, n_samples):
+    def _validated_sample_weight(self, sample_weight, n_samples):
         if sample_weight is None:
             return None
         sw = _check_sample_weight(sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True)
@@ -309,7 +309,7 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         y = column_or_1d(self._check_y(y, dtype=None), warn=True)
         check_classification_targets(y)
         check_consistent_length(seqs.lengths, y)
-        weight = self._check_sample_weight(sample_weight, len(y))
+        weight = self._validated_sample_weight(sample_weight, len(y))
         if (
             classes is not None
             and not first
@@ -476,7 +476,7 @@ class RecurrentRegressor(RegressorMixin, _BaseRecurrent):
             raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
         check_consistent_length(seqs.lengths, y)
         y2 = y.reshape(len(y), -1)
-        weight = self._check_sample_weight(sample_weight, len(y))
+        weight = self._validated_sample_weight(sample_weight, len(y))
         if first:
             self._y_is_1d = y.ndim == 1
             self.n_outputs_ = y2.shape[1]

@@ -254,7 +254,7 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from sklearn_dl.sequence_encoder import SequenceEncoder
+    >>> from sklearn_dl import SequenceEncoder
     >>> enc = SequenceEncoder(alphabet="rna")
     >>> Xt = enc.fit_transform(["ACGU", "gg"])
     >>> [x.shape for x in Xt]
