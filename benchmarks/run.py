@@ -1,6 +1,7 @@
 """Benchmark entry point: ``python -m benchmarks.run [part ...]``.
 
-Parts: overhead, reduction, expression, sequences, sequence_seeds, scaling, and
+Parts: overhead, reduction, expression, sequences, sequence_seeds, scaling,
+skorch_overrides, and
 gpu (only where PyTorch sees a CUDA GPU; not part of the default run).
 Each part's section in ``benchmarks/RESULTS.md`` is replaced by this run's
 figures; the other sections are kept, each with the command that made it.
@@ -24,6 +25,7 @@ PARTS = {
     "sequences": "benchmarks.bench_sequences",
     "sequence_seeds": "benchmarks.bench_sequence_seeds",
     "scaling": "benchmarks.bench_scaling",
+    "skorch_overrides": "benchmarks.bench_skorch_overrides",
     "gpu": "benchmarks.bench_gpu",
 }
 DEFAULT_PARTS = [part for part in PARTS if part != "gpu"]
@@ -56,7 +58,8 @@ def main(argv=None):
     for part in parts:
         print(f"== {part} ==", flush=True)
         module = importlib.import_module(PARTS[part])
-        kwargs = {"repeats": args.repeats} if part in ("overhead", "sequences") else {}
+        timed = ("overhead", "sequences", "skorch_overrides")
+        kwargs = {"repeats": args.repeats} if part in timed else {}
         repeats = f" --repeats {args.repeats}" if kwargs and args.repeats != 5 else ""
         body = module.run(**kwargs)
         print(body, flush=True)

@@ -253,13 +253,35 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             )
 
     def _configure_call(self, net, dataset, valid, incremental):
-        """Settings of this call (they may change between warm starts)."""
-        net.batch_size = self._batch_size(len(dataset))
-        net.max_epochs = 1 if incremental else self.max_iter
-        net.train_split = None if valid is None else predefined_split(valid)
-        net.verbose = self.verbose
-        # From the current parameters, on the net's device (its buffers, such
-        # as class weights, meet the module's outputs there).
+        """Settings of this call (they may change between warm starts).
+
+        Through skorch's public ``set_params`` and ``initialize_callbacks``.
+        The criterion (rebuilt from the current parameters, on the net's
+        device) goes in through ``initialize_criterion``: ``set_params``
+        would re-initialise the optimiser too and lose Adam's state. The
+        learning rate and weight decay go through the optimiser's
+        ``param_groups`` (PyTorch's documented way), so that state carries over.
+        """
+        monitor = "valid_loss" if valid is not None else "train_loss"
+        callbacks = [("divergence_guard", DivergenceGuard())] + self._extra_callbacks()
+        if not incremental:
+            stopper = EarlyStoppingFromStart(
+                monitor=monitor,
+                patience=self.n_iter_no_change,
+                threshold=self.tol,
+                threshold_mode="abs",
+                dataset_valid=valid,
+                sink=print if self.verbose else noop,
+            )
+            callbacks.append(("early_stopping", stopper))
+        net.set_params(
+            batch_size=self._batch_size(len(dataset)),
+            max_epochs=1 if incremental else self.max_iter,
+            train_split=None if valid is None else predefined_split(valid),
+            verbose=self.verbose,
+            callbacks=callbacks,
+        )
+        net.initialize_callbacks()
         net.criterion = self._make_criterion().to(net.device)
         net.initialize_criterion()
         # alpha: the L2 term alpha/2 * ||W||^2 divided by the number of
@@ -271,23 +293,6 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         for group in net.optimizer_.param_groups:
             group["lr"] = self.learning_rate_init
             group["weight_decay"] = 0.0 if group.get("decay_exempt") else decay
-        monitor = "valid_loss" if valid is not None else "train_loss"
-        net.callbacks = [("divergence_guard", DivergenceGuard())] + self._extra_callbacks()
-        if not incremental:
-            net.callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStoppingFromStart(
-                        monitor=monitor,
-                        patience=self.n_iter_no_change,
-                        threshold=self.tol,
-                        threshold_mode="abs",
-                        dataset_valid=valid,
-                        sink=print if self.verbose else noop,
-                    ),
-                )
-            )
-        net.initialize_callbacks()
         return monitor
 
     def _train(self, dataset, *, incremental=False, stratify=None):

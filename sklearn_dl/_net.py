@@ -13,8 +13,12 @@ device handling). ``SkorchNet`` changes two hooks of substance:
   first moves the target and the input to the net's device.
 
 and two for speed: ``notify`` skips callbacks that do not override a hook,
-and ``_set_training`` only switches on a change of mode. The net is never
-pickled: estimators save it as plain arrays (``_persistence.py``).
+and ``_set_training`` (a private skorch method) only switches on a change of
+mode; together up to 7% of a small network's fit (``benchmarks/RESULTS.md``,
+part skorch_overrides). ``EarlyStoppingFromStart`` seeds skorch's
+``EarlyStopping`` state before the first epoch. The private parts relied on
+are pinned by ``tests/test_net.py`` and bounded by ``skorch<2``. The net is
+never pickled: estimators save it as plain arrays (``_persistence.py``).
 """
 
 from copy import deepcopy
@@ -49,9 +53,9 @@ class SkorchNet(NeuralNet):
         return super().initialize_callbacks()
 
     def notify(self, method_name, **cb_kwargs):
-        # skorch's notify, minus the calls to callbacks that do not override
-        # the hook: skorch calls every callback three times per batch, and
-        # those no-op calls were ~4% of an epoch of a small network.
+        # skorch's notify (a public method), minus the calls to callbacks that
+        # do not override the hook: skorch calls every callback's hooks at
+        # every batch. What it saves: benchmarks/RESULTS.md, skorch_overrides.
         hooks = self._hooks.get(method_name)
         if hooks is None:
             base = getattr(Callback, method_name)
@@ -65,9 +69,10 @@ class SkorchNet(NeuralNet):
             hook(self, **cb_kwargs)
 
     def _set_training(self, training=True):
-        # skorch calls this on every batch; ``Module.train`` walks all
-        # submodules each time (~8% of an epoch on small networks). Switch
-        # only when the mode actually changes.
+        # A private skorch method, kept (skorch<2 in the dependencies; pinned
+        # by tests/test_net.py): skorch calls it on every batch and
+        # ``Module.train`` walks all submodules each time. Switch only when
+        # the mode changes. What it saves: benchmarks/RESULTS.md, skorch_overrides.
         if self.module_.training == training and self.criterion_.training == training:
             return
         super()._set_training(training)

@@ -337,3 +337,17 @@ def test_regressor_with_stacked_dropout_is_reproducible():
     np.testing.assert_array_equal(clone(est).fit(X, y).predict(X), first)
     other = clone(est).set_params(random_state=2).fit(X, y).predict(X)
     assert not np.array_equal(other, first)
+
+
+def test_adam_state_carries_over_between_calls(X):
+    est = Autoencoder(
+        2, max_iter=3, early_stopping=False, batch_size=100, **{"hidden_layer_sizes": (4,)}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X)
+    optimizer = est.net_.optimizer_
+    steps = float(optimizer.state_dict()["state"][0]["step"])
+    est.partial_fit(X)
+    assert est.net_.optimizer_ is optimizer
+    assert float(optimizer.state_dict()["state"][0]["step"]) == steps + len(X) / 100
