@@ -509,7 +509,7 @@ class DenoisingAutoencoder(Autoencoder):
         # Noise acts on the centred, scaled features: gaussian noise_level is
         # in units of the data's overall standard deviation, masking sets a
         # feature to its mean (0), salt and pepper uses each feature's training
-        # min and max (only computed for it: a pass over X, ~3% of a short fit).
+        # min and max (computed only for it: it costs a pass over X).
         return {"noise": self.noise, "noise_level": float(self.noise_level)}
 
     def _init_module(self, module, dataset, randomness):

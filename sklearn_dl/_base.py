@@ -453,7 +453,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         # One output array, filled batch by batch: a list of per-batch results
         # joined at the end needed twice the output's memory, and the retained
         # small arrays fragmented the heap between the per-batch temporaries
-        # (1e6 rows: ~280 MB extra resident memory instead of ~the output's).
+        # (extra memory at 1e6 rows: benchmarks/RESULTS.md, part scaling).
         out = None
 
         def to_tensor(a):

@@ -233,9 +233,9 @@ class SequenceDataset(torch.utils.data.Dataset):
 
 # What one more time step of a batch costs, in units of one sequence-step of
 # work: a recurrent layer pays a fixed price per step (a small matmul and a
-# kernel launch per gate) on top of the work per row. Measured on CPU for a
-# GRU with hidden_size 32: 0.1 ms per step + 0.95 us per row and step, i.e. a
-# step costs ~100 rows of work. The batching below is not sensitive to it.
+# kernel launch per gate) on top of the work per row: on CPU, for a GRU with
+# hidden_size 32, about 100 rows' work (benchmarks/RESULTS.md, part
+# sequences). The batching below is not sensitive to it.
 STEP_COST_IN_ROWS = 100.0
 # Above this many sequences, optimal cuts cost more to find than they save:
 # with many batches, consecutive sorted lengths are close and plain cuts

@@ -5,8 +5,8 @@ device handling). ``SkorchNet`` changes two hooks of substance:
 
 - ``get_iterator`` asks the dataset for its batches. Our datasets slice
   pre-built tensors, instead of skorch's default ``DataLoader`` that collates
-  sample by sample (measured 1.4x-2.3x slower than a hand-written loop on
-  small autoencoders; see ``benchmarks/``).
+  sample by sample (plain skorch against a hand-written loop:
+  ``benchmarks/RESULTS.md``, part overhead).
 - ``get_loss`` hands the criterion the batch input too, so one criterion
   signature ``(output, target, inputs)`` serves autoencoders (target = input),
   weighted classification and regression. Like skorch's own ``get_loss`` it

@@ -823,9 +823,8 @@ pooling : {"concat", "max", "mean", "last", "attention"}, default="concat"
     state, the mean and the maximum over the valid steps side by side (as in
     ULMFiT); the others use one of them, or a learned attention weighting.
     ``"concat"`` was the most reliable default across the shipped UCR/UEA
-    sets and cells (``benchmarks/RESULTS.md``, part sequence_seeds, compares
-    it with ``"max"``; ``"mean"`` alone gave the RNN 0.55 on GunPoint when
-    this default was chosen).
+    sets and cells when it was chosen (``benchmarks/RESULTS.md``, part
+    sequence_seeds, compares it with ``"max"``).
 
 max_grad_norm : float or None, default=1.0
     Clip the gradient's total norm to this value before each optimiser step

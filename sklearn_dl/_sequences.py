@@ -64,8 +64,8 @@ def _from_list(X, dtype):
     for i, x in enumerate(X):
         if _is_float_array(x):
             # Already what check_array would return (float, 1-D or 2-D): skip
-            # its per-call cost (~0.1 ms, as much as a training epoch's work on
-            # 2000 short sequences). Infinities are looked for below, in bulk.
+            # its per-call cost, which dominated ragged epochs of many short
+            # sequences. Infinities are looked for below, in bulk.
             seqs.append(x[:, None] if x.ndim == 1 else x)
             continue
         try:

@@ -130,7 +130,7 @@ class RecurrentModule(nn.Module):
         if cell == "lstm":
             # Forget-gate bias 1 (Jozefowicz et al., 2015): the cell starts by
             # keeping its memory, so gradients reach early steps of long
-            # sequences (LSTM on GunPoint, 150 steps: 0.85 -> 0.95 mean accuracy).
+            # sequences (chosen on the shipped sets: benchmarks/RESULTS.md).
             with torch.no_grad():
                 for name, bias in self.rnn.named_parameters():
                     name = name.rsplit(".", 1)[-1]
@@ -161,7 +161,7 @@ class RecurrentModule(nn.Module):
         else:
             # A forward-only recurrence never looks ahead: its outputs at a
             # sequence's valid steps do not depend on the padding after them,
-            # so the padded batch runs as is (packing cost ~2x per step on
+            # so the padded batch runs as is (packing costs more per step on
             # CPU) and pooling reads only the valid steps.
             out, hidden = self.rnn(x)
         # Valid steps of each sequence; None when all are (no mask needed).
