@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
 from sklearn_dl._data import ArrayDataset
-from sklearn_dl._docstrings import estimator_doc
+from sklearn_dl._docstrings import fill_doc
 from sklearn_dl._scaling import (
     column_mean_and_std,
     dense_rows,
@@ -44,6 +44,31 @@ def _feature_range(dataset):
         high = dataset.rows_to_tensor(rows.max(axis=0).toarray().reshape(1, -1))[0]
         return low, high
     return torch.aminmax(dataset.X, dim=0)
+
+
+# Shared parameter and attribute texts of the three autoencoders' docstrings.
+_AE_PARAMETERS = """\
+n_components : int, default=2
+    Size of the code (the output of ``transform``).
+
+hidden_layer_sizes : tuple of int, default=(256, 128)
+    Widths of the encoder's hidden layers; the decoder mirrors them.
+
+activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+    Activation of the hidden layers.
+"""
+
+_AE_ATTRIBUTES = """\
+mean_ : ndarray of shape (n_features,)
+    Per-feature mean subtracted from the input.
+
+scale_ : float
+    One overall scale the centred input is divided by (root mean feature
+    variance); outputs are returned in the input's units.
+"""
+
+# What batch_size="auto" means for tabular estimators (MLPClassifier's rule).
+_AUTO_BATCH = "``min(200, n_samples)`` as in ``MLPClassifier``"
 
 
 class _StandardisedInput:
@@ -341,7 +366,60 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         return tags
 
 
+@fill_doc(ae_parameters=_AE_PARAMETERS, ae_attributes=_AE_ATTRIBUTES, batch_size_auto=_AUTO_BATCH)
 class Autoencoder(_BaseAutoencoder):
+    """Neural dimensionality reduction: an encoder to ``n_components`` and a decoder back.
+
+    Used like :class:`~sklearn.decomposition.PCA`: ``transform`` gives the code,
+    ``inverse_transform`` decodes it, ``score`` is the negative reconstruction
+    error, so ``GridSearchCV`` can select without labels. Both halves are a
+    linear map plus a non-linear MLP correction; with ``init="pca"`` training
+    starts exactly at PCA and the best epoch on a validation split (the start
+    included) is kept, so on small, noisy data it does not do worse than PCA.
+
+    Parameters
+    ----------
+    {ae_parameters}
+
+    init : {"pca", "random"}, default="pca"
+        Start from PCA's axes (with the non-linear correction at zero) or from
+        PyTorch's random initialisation.
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    {ae_attributes}
+
+    {training_attributes}
+
+    See Also
+    --------
+    DenoisingAutoencoder : Trained to reconstruct clean rows from corrupted ones.
+    VariationalAutoencoder : A probabilistic code, a generative decoder, count likelihoods.
+    sklearn.decomposition.PCA : The linear model this one starts from.
+
+    Notes
+    -----
+    The input is centred per feature and divided by one overall scale inside
+    the estimator, so any input magnitude trains alike and outputs come back
+    in the input's units; put a ``StandardScaler`` first to weigh features
+    equally, as with PCA. Sparse input is densified one batch at a time.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_dl import Autoencoder
+    >>> X = load_digits().data[:300]
+    >>> ae = Autoencoder(n_components=2, max_iter=5, random_state=0).fit(X)
+    >>> ae.transform(X).shape
+    (300, 2)
+    >>> ae.inverse_transform(ae.transform(X)).shape
+    (300, 64)
+    >>> list(ae.get_feature_names_out())
+    ['autoencoder0', 'autoencoder1']
+    """
+
     def __init__(
         self,
         n_components=2,
@@ -442,7 +520,51 @@ class Autoencoder(_BaseAutoencoder):
         return super()._starting_point_doc(epochs_before)
 
 
+@fill_doc(ae_parameters=_AE_PARAMETERS, ae_attributes=_AE_ATTRIBUTES, batch_size_auto=_AUTO_BATCH)
 class DenoisingAutoencoder(Autoencoder):
+    """Autoencoder trained to reconstruct clean rows from corrupted ones.
+
+    The corruption is applied in training only (like dropout), so
+    ``transform`` is deterministic and noise-free.
+
+    Parameters
+    ----------
+    {ae_parameters}
+
+    noise : {"gaussian", "masking", "salt_and_pepper"}, default="gaussian"
+        Corruption: additive Gaussian noise, setting entries to the feature mean,
+        or setting entries to the feature's training minimum or maximum.
+
+    noise_level : float, default=0.2
+        Standard deviation of the Gaussian noise (in units of the data's overall
+        standard deviation), or the probability of corrupting an entry.
+
+    init : {"pca", "random"}, default="pca"
+        As in :class:`Autoencoder`.
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    {ae_attributes}
+
+    {training_attributes}
+
+    See Also
+    --------
+    Autoencoder : The same network trained on clean rows.
+    sklearn.decomposition.PCA : The linear model both start from.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_dl import DenoisingAutoencoder
+    >>> X = load_digits().data[:300]
+    >>> dae = DenoisingAutoencoder(2, noise="masking", noise_level=0.3, max_iter=5, random_state=0)
+    >>> dae.fit_transform(X).shape
+    (300, 2)
+    """
+
     def __init__(
         self,
         n_components=2,
@@ -520,7 +642,57 @@ class DenoisingAutoencoder(Autoencoder):
             module.corruption.high.copy_(high)
 
 
+@fill_doc(ae_parameters=_AE_PARAMETERS, ae_attributes=_AE_ATTRIBUTES, batch_size_auto=_AUTO_BATCH)
 class VariationalAutoencoder(_BaseAutoencoder):
+    """Variational autoencoder: a probabilistic code with a generative decoder.
+
+    ``transform`` returns the posterior mean (deterministic); ``score`` is the
+    evidence lower bound (ELBO); ``sample`` generates new rows. The
+    likelihood is Gaussian for real-valued data, or Poisson / negative
+    binomial for raw counts such as gene-expression read counts.
+
+    Parameters
+    ----------
+    {ae_parameters}
+
+    beta : float, default=1.0
+        Weight of the KL term in training (beta-VAE); scores always use 1.
+
+    likelihood : {"gaussian", "poisson", "negative_binomial"}, default="gaussian"
+        Observation model. Count likelihoods need non-negative X; the encoder
+        reads standardised ``log1p(X)`` and ``inverse_transform`` returns rates.
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    {ae_attributes}
+
+    {training_attributes}
+
+    See Also
+    --------
+    Autoencoder : A deterministic code that starts at PCA.
+
+    Notes
+    -----
+    For count likelihoods ``mean_`` and ``scale_`` standardise ``log1p(X)``
+    inside the network, and ``inverse_transform`` returns rates in counts'
+    units; for the Gaussian likelihood they standardise X as in
+    :class:`Autoencoder`, and ``score`` undoes it (an ELBO in X's units).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_dl import VariationalAutoencoder
+    >>> counts = np.random.RandomState(0).poisson(3.0, size=(100, 20))
+    >>> vae = VariationalAutoencoder(2, likelihood="poisson", max_iter=5, random_state=0)
+    >>> vae.fit(counts).transform(counts).shape
+    (100, 2)
+    >>> vae.sample(3, random_state=0).shape
+    (3, 20)
+    """
+
     def __init__(
         self,
         n_components=2,
@@ -667,112 +839,3 @@ class VariationalAutoencoder(_BaseAutoencoder):
             return rng.poisson(mean).astype(np.float64)
         theta = np.exp(log_scale)
         return rng.negative_binomial(theta, theta / (theta + mean)).astype(np.float64)
-
-
-_AE_PARAMETERS = """\
-n_components : int, default=2
-    Size of the code (the output of ``transform``).
-
-hidden_layer_sizes : tuple of int, default=(256, 128)
-    Widths of the encoder's hidden layers; the decoder mirrors them.
-
-activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
-    Activation of the hidden layers.
-"""
-
-_AE_ATTRIBUTES = """\
-mean_ : ndarray of shape (n_features,)
-    Per-feature mean subtracted from the input.
-
-scale_ : float
-    One overall scale the centred input is divided by (root mean feature
-    variance); outputs are returned in the input's units.
-"""
-
-Autoencoder.__doc__ = estimator_doc(
-    Autoencoder,
-    """Neural dimensionality reduction: an encoder to ``n_components`` and a decoder back.
-
-    Used like :class:`~sklearn.decomposition.PCA`: ``transform`` gives the code,
-    ``inverse_transform`` decodes it, ``score`` is the negative reconstruction
-    error, so ``GridSearchCV`` can select without labels. Both halves are a
-    linear map plus a non-linear MLP correction; with ``init="pca"`` training
-    starts exactly at PCA and the best epoch on a validation split (the start
-    included) is kept, so on small, noisy data it does not do worse than PCA.""",
-    _AE_PARAMETERS
-    + """
-init : {"pca", "random"}, default="pca"
-    Start from PCA's axes (with the non-linear correction at zero) or from
-    PyTorch's random initialisation.
-""",
-    _AE_ATTRIBUTES,
-    """>>> from sklearn.datasets import load_digits
->>> from sklearn_dl import Autoencoder
->>> X = load_digits().data[:300]
->>> ae = Autoencoder(n_components=2, max_iter=5, random_state=0).fit(X)
->>> ae.transform(X).shape
-(300, 2)
->>> ae.inverse_transform(ae.transform(X)).shape
-(300, 64)
->>> list(ae.get_feature_names_out())
-['autoencoder0', 'autoencoder1']
-""",
-)
-
-DenoisingAutoencoder.__doc__ = estimator_doc(
-    DenoisingAutoencoder,
-    """Autoencoder trained to reconstruct clean rows from corrupted ones.
-
-    The corruption is applied in training only (like dropout), so
-    ``transform`` is deterministic and noise-free.""",
-    _AE_PARAMETERS
-    + """
-noise : {"gaussian", "masking", "salt_and_pepper"}, default="gaussian"
-    Corruption: additive Gaussian noise, setting entries to the feature mean,
-    or setting entries to the feature's training minimum or maximum.
-
-noise_level : float, default=0.2
-    Standard deviation of the Gaussian noise (in units of the data's overall
-    standard deviation), or the probability of corrupting an entry.
-
-init : {"pca", "random"}, default="pca"
-    As in :class:`Autoencoder`.
-""",
-    _AE_ATTRIBUTES,
-    """>>> from sklearn.datasets import load_digits
->>> from sklearn_dl import DenoisingAutoencoder
->>> X = load_digits().data[:300]
->>> dae = DenoisingAutoencoder(2, noise="masking", noise_level=0.3, max_iter=5, random_state=0)
->>> dae.fit_transform(X).shape
-(300, 2)
-""",
-)
-
-VariationalAutoencoder.__doc__ = estimator_doc(
-    VariationalAutoencoder,
-    """Variational autoencoder: a probabilistic code with a generative decoder.
-
-    ``transform`` returns the posterior mean (deterministic); ``score`` is the
-    evidence lower bound (ELBO); ``sample`` generates new rows. The
-    likelihood is Gaussian for real-valued data, or Poisson / negative
-    binomial for raw counts such as gene-expression read counts.""",
-    _AE_PARAMETERS
-    + """
-beta : float, default=1.0
-    Weight of the KL term in training (beta-VAE); scores always use 1.
-
-likelihood : {"gaussian", "poisson", "negative_binomial"}, default="gaussian"
-    Observation model. Count likelihoods need non-negative X; the encoder
-    reads standardised ``log1p(X)`` and ``inverse_transform`` returns rates.
-""",
-    _AE_ATTRIBUTES,
-    """>>> import numpy as np
->>> from sklearn_dl import VariationalAutoencoder
->>> counts = np.random.RandomState(0).poisson(3.0, size=(100, 20))
->>> vae = VariationalAutoencoder(2, likelihood="poisson", max_iter=5, random_state=0)
->>> vae.fit(counts).transform(counts).shape
-(100, 2)
->>> vae.sample(3, random_state=0).shape
-(3, 20)
-""",
-)

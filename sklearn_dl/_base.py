@@ -160,8 +160,6 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         """Whether this fit builds a new model (else it continues ``net_``)."""
         return not (hasattr(self, "net_") and (incremental or self.warm_start))
 
-    _AUTO_BATCH_SIZE_DOC = "``min(200, n_samples)`` as in ``MLPClassifier``"
-
     def _auto_batch_size(self, n_samples):
         return min(200, n_samples)  # MLPClassifier's "auto"
 

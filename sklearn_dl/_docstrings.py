@@ -105,19 +105,37 @@ module_ : torch.nn.Module
 """
 
 
-def estimator_doc(cls, summary, parameters, attributes, examples):
-    """Assemble a numpydoc class docstring from its own parts and the shared ones.
+def fill_doc(**parts):
+    """Class decorator: fill the ``{name}`` lines of the class docstring.
 
-    The defaults shown for the training parameters whose default differs
-    between families are read from ``cls.__init__``, and the meaning of
-    ``batch_size="auto"`` from ``cls._AUTO_BATCH_SIZE_DOC`` (kept next to
-    ``_auto_batch_size``).
+    The docstring is written in the class, numpydoc style; a line holding only
+    ``{name}`` (indented like its neighbours) is replaced by the text of
+    ``name``, indented the same: ``{training_parameters}`` and
+    ``{training_attributes}`` are the shared texts above, the others come from
+    ``parts``. In the shared parameters, ``{batch_size_auto}`` comes from
+    ``parts`` and the defaults from the class's own signature, so a family's
+    own defaults are shown (as imbalanced-learn's ``Substitution`` shares text).
     """
-    defaults = {name: param.default for name, param in inspect.signature(cls).parameters.items()}
-    return (
-        f"{summary}\n\nParameters\n----------\n{parameters}\n"
-        + TRAINING_PARAMETERS.format(batch_size_auto=cls._AUTO_BATCH_SIZE_DOC, **defaults)
-        + f"\nAttributes\n----------\n{attributes}\n"
-        + TRAINING_ATTRIBUTES
-        + f"\nExamples\n--------\n{examples}"
-    )
+
+    def decorate(cls):
+        defaults = {name: p.default for name, p in inspect.signature(cls).parameters.items()}
+        texts = {
+            **parts,
+            "training_parameters": TRAINING_PARAMETERS.format(
+                batch_size_auto=parts.get("batch_size_auto", ""), **defaults
+            ),
+            "training_attributes": TRAINING_ATTRIBUTES,
+        }
+        lines = []
+        for line in cls.__doc__.split("\n"):
+            key = line.strip()
+            if key.startswith("{") and key.endswith("}") and key[1:-1] in texts:
+                indent = line[: len(line) - len(line.lstrip())]
+                block = texts[key[1:-1]].strip("\n").split("\n")
+                lines += [indent + text if text else "" for text in block]
+            else:
+                lines.append(line)
+        cls.__doc__ = "\n".join(lines)
+        return cls
+
+    return decorate

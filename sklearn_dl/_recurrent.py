@@ -27,7 +27,7 @@ from skorch.callbacks import GradientNormClipping
 
 from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
 from sklearn_dl._data import SequenceDataset, padded_batch
-from sklearn_dl._docstrings import estimator_doc
+from sklearn_dl._docstrings import fill_doc
 from sklearn_dl._scaling import column_mean_and_std, column_scales, standardize
 from sklearn_dl._sequences import check_sequences
 from sklearn_dl.nn._losses import WeightedCrossEntropyLoss, WeightedMSELoss
@@ -42,6 +42,105 @@ def _weighted_mean_and_scale(values, weight):
     """Column means and standard deviations (1 where constant), optionally weighted."""
     mean, std = column_mean_and_std(values, weight)
     return mean, column_scales(std)
+
+
+# Shared texts of the recurrent estimators' docstrings.
+_CELL_PARAMETER = """\
+cell : {"rnn", "lstm", "gru"}, default="gru"
+    Recurrent cell, searchable with GridSearchCV. ``RNNClassifier``,
+    ``LSTMClassifier`` and ``GRUClassifier`` (and the regressors) are this
+    estimator with the cell fixed by the class.
+
+"""
+
+_RECURRENT_PARAMETERS = """\
+hidden_size : int, default=32
+    Width of the recurrent state.
+
+num_layers : int, default=1
+    Number of stacked recurrent layers.
+
+bidirectional : bool, default=False
+    Also read the sequences backwards.
+
+pooling : {"concat", "max", "mean", "last", "attention"}, default="concat"
+    How the per-step outputs become one vector: ``"concat"`` puts the final
+    state, the mean and the maximum over the valid steps side by side (as in
+    ULMFiT); the others use one of them, or a learned attention weighting.
+    ``"concat"`` was the most reliable default across the shipped UCR/UEA
+    sets and cells when it was chosen (``benchmarks/RESULTS.md``, part
+    sequence_seeds, compares it with ``"max"``).
+
+max_grad_norm : float or None, default=1.0
+    Clip the gradient's total norm to this value before each optimiser step
+    (the usual remedy for exploding gradients in recurrent nets; it made the
+    plain RNN train reliably on the shipped sets). None: no clipping.
+"""
+
+_RECURRENT_ATTRIBUTES = """\
+n_channels_ : int
+    Number of features per time step seen in fit.
+
+mean_, scale_ : ndarray of shape (n_channels,)
+    Per-feature standardisation of the input (over all time steps).
+"""
+
+_SEQUENCE_FORMATS = """\
+Input sequences may be a 2-D array (n_samples, n_timesteps), a 3-D array
+(n_samples, n_timesteps, n_features), a list of arrays of shape (T_i,) or
+(T_i, n_features) of different lengths, or arrays NaN-padded at the end;
+strings go through :class:`SequenceEncoder` first. Sequences are batched by
+length and each one's result reads only its own steps, so a prediction does
+not depend on the other sequences in its batch. ``batch_size="auto"`` aims at
+about 8 batches per epoch (16 to 200 sequences), ``n_iter_no_change``
+defaults to 60 and ``learning_rate_init`` to 0.01: small time-series sets need
+more optimiser steps and patience than ``MLPClassifier``'s defaults give
+(chosen on the shipped UCR/UEA sets over 3 seeds; see ``benchmarks/``)."""
+
+_CLASS_WEIGHT_PARAMETER = """\
+class_weight : dict, "balanced" or None, default=None
+    Weights of the classes in the loss, as in scikit-learn's classifiers
+    ("balanced" counts sample weights).
+"""
+
+_CLASSIFIER_ATTRIBUTES = (
+    """\
+classes_ : ndarray of shape (n_classes,)
+    Class labels (any hashable values).
+
+class_weight_ : ndarray of shape (n_classes,) or None
+    Weights of the classes in the loss of the last call to ``fit`` or
+    ``partial_fit``, in the order of ``classes_``; None when ``class_weight``
+    is None.
+
+"""
+    + _RECURRENT_ATTRIBUTES
+)
+
+_REGRESSOR_ATTRIBUTES = (
+    """\
+n_outputs_ : int
+    Number of targets.
+
+y_mean_, y_scale_ : ndarray of shape (n_outputs,)
+    Standardisation of the targets (predictions are returned in y's units).
+
+"""
+    + _RECURRENT_ATTRIBUTES
+)
+
+# What batch_size="auto" means for sequence models.
+_AUTO_BATCH = "about 8 batches per epoch: ``min(n_samples, max(16, min(200, n_samples // 8)))``"
+
+_DOC_PARTS = dict(
+    sequence_formats=_SEQUENCE_FORMATS,
+    cell_parameter=_CELL_PARAMETER,
+    recurrent_parameters=_RECURRENT_PARAMETERS,
+    class_weight_parameter=_CLASS_WEIGHT_PARAMETER,
+    classifier_attributes=_CLASSIFIER_ATTRIBUTES,
+    regressor_attributes=_REGRESSOR_ATTRIBUTES,
+    batch_size_auto=_AUTO_BATCH,
+)
 
 
 class _BaseRecurrent(BaseNeuralEstimator):
@@ -115,10 +214,6 @@ class _BaseRecurrent(BaseNeuralEstimator):
             return []
         return [("gradient_clipping", GradientNormClipping(self.max_grad_norm))]
 
-    _AUTO_BATCH_SIZE_DOC = (
-        "about 8 batches per epoch: ``min(n_samples, max(16, min(200, n_samples // 8)))``"
-    )
-
     def _auto_batch_size(self, n_samples):
         # Recurrent nets on the small sets typical of time-series work (40-70
         # sequences in the UCR/UEA sets) need more than MLPClassifier's one or
@@ -169,7 +264,48 @@ class _BaseRecurrent(BaseNeuralEstimator):
         return tags
 
 
+@fill_doc(**_DOC_PARTS)
 class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
+    """Recurrent (RNN, LSTM or GRU) sequence classifier.
+
+    {sequence_formats}
+
+    Parameters
+    ----------
+    {cell_parameter}
+
+    {recurrent_parameters}
+
+    {class_weight_parameter}
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    {classifier_attributes}
+
+    {training_attributes}
+
+    See Also
+    --------
+    RNNClassifier, LSTMClassifier, GRUClassifier : This classifier with the cell fixed.
+    RecurrentRegressor : The regressor.
+    SequenceEncoder : Strings (DNA, RNA, text) as sequences.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_dl import RecurrentClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.randn(t, 2) + (t % 2) for t in rng.randint(5, 15, size=60)]  # ragged
+    >>> y = np.array(["odd" if len(x) % 2 else "even" for x in X])
+    >>> clf = RecurrentClassifier(cell="lstm", hidden_size=8, max_iter=5, random_state=0)
+    >>> clf.fit(X, y).predict(X[:3]).shape
+    (3,)
+    >>> clf.classes_
+    array(['even', 'odd'], dtype='<U4')
+    """
+
     def __init__(
         self,
         *,
@@ -370,7 +506,42 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         return self.classes_[np.argmax(proba, axis=1)]
 
 
+@fill_doc(**_DOC_PARTS)
 class RecurrentRegressor(RegressorMixin, _BaseRecurrent):
+    """Recurrent (RNN, LSTM or GRU) sequence regressor, single or multi-output.
+
+    {sequence_formats}
+
+    Parameters
+    ----------
+    {cell_parameter}
+
+    {recurrent_parameters}
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    {regressor_attributes}
+
+    {training_attributes}
+
+    See Also
+    --------
+    RNNRegressor, LSTMRegressor, GRURegressor : This regressor with the cell fixed.
+    RecurrentClassifier : The classifier.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_dl import RecurrentRegressor
+    >>> X = np.random.RandomState(0).randn(50, 12, 3)
+    >>> y = X[:, :, 0].sum(axis=1)
+    >>> reg = RecurrentRegressor(cell="rnn", hidden_size=8, max_iter=5, random_state=0)
+    >>> reg.fit(X, y).predict(X).shape
+    (50,)
+    """
+
     def __init__(
         self,
         *,
@@ -512,7 +683,41 @@ class RecurrentRegressor(RegressorMixin, _BaseRecurrent):
         return tags
 
 
+@fill_doc(**_DOC_PARTS)
 class RNNClassifier(RecurrentClassifier):
+    """RNN sequence classifier: :class:`RecurrentClassifier` with ``cell="rnn"``.
+
+    {sequence_formats}
+
+    Parameters
+    ----------
+    {recurrent_parameters}
+
+    {class_weight_parameter}
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    {classifier_attributes}
+
+    {training_attributes}
+
+    See Also
+    --------
+    RecurrentClassifier : The same estimator with the cell as a (searchable) parameter.
+    LSTMClassifier, GRUClassifier : The other cells.
+
+    Examples
+    --------
+    >>> from sklearn_dl.datasets import load_italy_power_demand
+    >>> from sklearn_dl import RNNClassifier
+    >>> X, y = load_italy_power_demand(return_X_y=True)
+    >>> est = RNNClassifier(hidden_size=8, max_iter=3, random_state=0)
+    >>> est.fit(X, y).predict(X[:2]).shape
+    (2,)
+    """
+
     cell = "rnn"  # fixed by the class: not a parameter
 
     def __init__(
@@ -561,7 +766,41 @@ class RNNClassifier(RecurrentClassifier):
         self.dtype = dtype
 
 
+@fill_doc(**_DOC_PARTS)
 class LSTMClassifier(RecurrentClassifier):
+    """LSTM sequence classifier: :class:`RecurrentClassifier` with ``cell="lstm"``.
+
+    {sequence_formats}
+
+    Parameters
+    ----------
+    {recurrent_parameters}
+
+    {class_weight_parameter}
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    {classifier_attributes}
+
+    {training_attributes}
+
+    See Also
+    --------
+    RecurrentClassifier : The same estimator with the cell as a (searchable) parameter.
+    RNNClassifier, GRUClassifier : The other cells.
+
+    Examples
+    --------
+    >>> from sklearn_dl.datasets import load_italy_power_demand
+    >>> from sklearn_dl import LSTMClassifier
+    >>> X, y = load_italy_power_demand(return_X_y=True)
+    >>> est = LSTMClassifier(hidden_size=8, max_iter=3, random_state=0)
+    >>> est.fit(X, y).predict(X[:2]).shape
+    (2,)
+    """
+
     cell = "lstm"  # fixed by the class: not a parameter
 
     def __init__(
@@ -610,7 +849,41 @@ class LSTMClassifier(RecurrentClassifier):
         self.dtype = dtype
 
 
+@fill_doc(**_DOC_PARTS)
 class GRUClassifier(RecurrentClassifier):
+    """GRU sequence classifier: :class:`RecurrentClassifier` with ``cell="gru"``.
+
+    {sequence_formats}
+
+    Parameters
+    ----------
+    {recurrent_parameters}
+
+    {class_weight_parameter}
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    {classifier_attributes}
+
+    {training_attributes}
+
+    See Also
+    --------
+    RecurrentClassifier : The same estimator with the cell as a (searchable) parameter.
+    RNNClassifier, LSTMClassifier : The other cells.
+
+    Examples
+    --------
+    >>> from sklearn_dl.datasets import load_italy_power_demand
+    >>> from sklearn_dl import GRUClassifier
+    >>> X, y = load_italy_power_demand(return_X_y=True)
+    >>> est = GRUClassifier(hidden_size=8, max_iter=3, random_state=0)
+    >>> est.fit(X, y).predict(X[:2]).shape
+    (2,)
+    """
+
     cell = "gru"  # fixed by the class: not a parameter
 
     def __init__(
@@ -659,7 +932,39 @@ class GRUClassifier(RecurrentClassifier):
         self.dtype = dtype
 
 
+@fill_doc(**_DOC_PARTS)
 class RNNRegressor(RecurrentRegressor):
+    """RNN sequence regressor: :class:`RecurrentRegressor` with ``cell="rnn"``.
+
+    {sequence_formats}
+
+    Parameters
+    ----------
+    {recurrent_parameters}
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    {regressor_attributes}
+
+    {training_attributes}
+
+    See Also
+    --------
+    RecurrentRegressor : The same estimator with the cell as a (searchable) parameter.
+    LSTMRegressor, GRURegressor : The other cells.
+
+    Examples
+    --------
+    >>> from sklearn_dl.datasets import load_italy_power_demand
+    >>> from sklearn_dl import RNNRegressor
+    >>> X, y = load_italy_power_demand(return_X_y=True)
+    >>> est = RNNRegressor(hidden_size=8, max_iter=3, random_state=0)
+    >>> est.fit(X, y.astype(float)).predict(X[:2]).shape
+    (2,)
+    """
+
     cell = "rnn"  # fixed by the class: not a parameter
 
     def __init__(
@@ -706,7 +1011,39 @@ class RNNRegressor(RecurrentRegressor):
         self.dtype = dtype
 
 
+@fill_doc(**_DOC_PARTS)
 class LSTMRegressor(RecurrentRegressor):
+    """LSTM sequence regressor: :class:`RecurrentRegressor` with ``cell="lstm"``.
+
+    {sequence_formats}
+
+    Parameters
+    ----------
+    {recurrent_parameters}
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    {regressor_attributes}
+
+    {training_attributes}
+
+    See Also
+    --------
+    RecurrentRegressor : The same estimator with the cell as a (searchable) parameter.
+    RNNRegressor, GRURegressor : The other cells.
+
+    Examples
+    --------
+    >>> from sklearn_dl.datasets import load_italy_power_demand
+    >>> from sklearn_dl import LSTMRegressor
+    >>> X, y = load_italy_power_demand(return_X_y=True)
+    >>> est = LSTMRegressor(hidden_size=8, max_iter=3, random_state=0)
+    >>> est.fit(X, y.astype(float)).predict(X[:2]).shape
+    (2,)
+    """
+
     cell = "lstm"  # fixed by the class: not a parameter
 
     def __init__(
@@ -753,7 +1090,39 @@ class LSTMRegressor(RecurrentRegressor):
         self.dtype = dtype
 
 
+@fill_doc(**_DOC_PARTS)
 class GRURegressor(RecurrentRegressor):
+    """GRU sequence regressor: :class:`RecurrentRegressor` with ``cell="gru"``.
+
+    {sequence_formats}
+
+    Parameters
+    ----------
+    {recurrent_parameters}
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    {regressor_attributes}
+
+    {training_attributes}
+
+    See Also
+    --------
+    RecurrentRegressor : The same estimator with the cell as a (searchable) parameter.
+    RNNRegressor, LSTMRegressor : The other cells.
+
+    Examples
+    --------
+    >>> from sklearn_dl.datasets import load_italy_power_demand
+    >>> from sklearn_dl import GRURegressor
+    >>> X, y = load_italy_power_demand(return_X_y=True)
+    >>> est = GRURegressor(hidden_size=8, max_iter=3, random_state=0)
+    >>> est.fit(X, y.astype(float)).predict(X[:2]).shape
+    (2,)
+    """
+
     cell = "gru"  # fixed by the class: not a parameter
 
     def __init__(
@@ -798,146 +1167,3 @@ class GRURegressor(RecurrentRegressor):
         self.verbose = verbose
         self.device = device
         self.dtype = dtype
-
-
-_CELL_PARAMETER = """\
-cell : {"rnn", "lstm", "gru"}, default="gru"
-    Recurrent cell, searchable with GridSearchCV. ``RNNClassifier``,
-    ``LSTMClassifier`` and ``GRUClassifier`` (and the regressors) are this
-    estimator with the cell fixed by the class.
-
-"""
-
-_RECURRENT_PARAMETERS = """\
-hidden_size : int, default=32
-    Width of the recurrent state.
-
-num_layers : int, default=1
-    Number of stacked recurrent layers.
-
-bidirectional : bool, default=False
-    Also read the sequences backwards.
-
-pooling : {"concat", "max", "mean", "last", "attention"}, default="concat"
-    How the per-step outputs become one vector: ``"concat"`` puts the final
-    state, the mean and the maximum over the valid steps side by side (as in
-    ULMFiT); the others use one of them, or a learned attention weighting.
-    ``"concat"`` was the most reliable default across the shipped UCR/UEA
-    sets and cells when it was chosen (``benchmarks/RESULTS.md``, part
-    sequence_seeds, compares it with ``"max"``).
-
-max_grad_norm : float or None, default=1.0
-    Clip the gradient's total norm to this value before each optimiser step
-    (the usual remedy for exploding gradients in recurrent nets; it made the
-    plain RNN train reliably on the shipped sets). None: no clipping.
-"""
-
-_RECURRENT_ATTRIBUTES = """\
-n_channels_ : int
-    Number of features per time step seen in fit.
-
-mean_, scale_ : ndarray of shape (n_channels,)
-    Per-feature standardisation of the input (over all time steps).
-"""
-
-_SEQUENCE_FORMATS = """
-Input sequences may be a 2-D array (n_samples, n_timesteps), a 3-D array
-(n_samples, n_timesteps, n_features), a list of arrays of shape (T_i,) or
-(T_i, n_features) of different lengths, or arrays NaN-padded at the end;
-strings go through :class:`SequenceEncoder` first. Sequences are batched by
-length and each one's result reads only its own steps, so a prediction does
-not depend on the other sequences in its batch. ``batch_size="auto"`` aims at
-about 8 batches per epoch (16 to 200 sequences), ``n_iter_no_change``
-defaults to 60 and ``learning_rate_init`` to 0.01: small time-series sets need
-more optimiser steps and patience than ``MLPClassifier``'s defaults give
-(chosen on the shipped UCR/UEA sets over 3 seeds; see ``benchmarks/``)."""
-
-_CLASSIFIER_PARTS = (
-    _RECURRENT_PARAMETERS
-    + """
-class_weight : dict, "balanced" or None, default=None
-    Weights of the classes in the loss, as in scikit-learn's classifiers.
-""",
-    """classes_ : ndarray of shape (n_classes,)
-    Class labels (any hashable values).
-
-class_weight_ : ndarray of shape (n_classes,) or None
-    Weights of the classes in the loss of the last call to ``fit`` or
-    ``partial_fit``, in the order of ``classes_``; None when ``class_weight``
-    is None.
-
-"""
-    + _RECURRENT_ATTRIBUTES,
-)
-_REGRESSOR_PARTS = (
-    _RECURRENT_PARAMETERS,
-    """n_outputs_ : int
-    Number of targets.
-
-y_mean_, y_scale_ : ndarray of shape (n_outputs,)
-    Standardisation of the targets (predictions are returned in y's units).
-
-"""
-    + _RECURRENT_ATTRIBUTES,
-)
-
-RecurrentClassifier.__doc__ = estimator_doc(
-    RecurrentClassifier,
-    "Recurrent (RNN, LSTM or GRU) sequence classifier.\n" + _SEQUENCE_FORMATS,
-    _CELL_PARAMETER + _CLASSIFIER_PARTS[0],
-    _CLASSIFIER_PARTS[1],
-    """>>> import numpy as np
->>> from sklearn_dl import RecurrentClassifier
->>> rng = np.random.RandomState(0)
->>> X = [rng.randn(t, 2) + (t % 2) for t in rng.randint(5, 15, size=60)]  # ragged
->>> y = np.array(["odd" if len(x) % 2 else "even" for x in X])
->>> clf = RecurrentClassifier(cell="lstm", hidden_size=8, max_iter=5, random_state=0)
->>> clf.fit(X, y).predict(X[:3]).shape
-(3,)
->>> clf.classes_
-array(['even', 'odd'], dtype='<U4')
-""",
-)
-
-RecurrentRegressor.__doc__ = estimator_doc(
-    RecurrentRegressor,
-    "Recurrent (RNN, LSTM or GRU) sequence regressor, single or multi-output.\n"
-    + _SEQUENCE_FORMATS,
-    _CELL_PARAMETER + _REGRESSOR_PARTS[0],
-    _REGRESSOR_PARTS[1],
-    """>>> import numpy as np
->>> from sklearn_dl import RecurrentRegressor
->>> X = np.random.RandomState(0).randn(50, 12, 3)
->>> y = X[:, :, 0].sum(axis=1)
->>> reg = RecurrentRegressor(cell="rnn", hidden_size=8, max_iter=5, random_state=0)
->>> reg.fit(X, y).predict(X).shape
-(50,)
-""",
-)
-
-for _cls in (
-    RNNClassifier,
-    LSTMClassifier,
-    GRUClassifier,
-    RNNRegressor,
-    LSTMRegressor,
-    GRURegressor,
-):
-    _base = _cls.__mro__[1]
-    _cell = _cls.cell
-    _is_classifier = issubclass(_cls, RecurrentClassifier)
-    _cls.__doc__ = estimator_doc(
-        _cls,
-        f"{_cell.upper()} sequence {'classifier' if _is_classifier else 'regressor'}: "
-        f':class:`{_base.__name__}` with ``cell="{_cell}"``.\n' + _SEQUENCE_FORMATS,
-        *(_CLASSIFIER_PARTS if _is_classifier else _REGRESSOR_PARTS),
-        ">>> from sklearn_dl.datasets import load_italy_power_demand\n"
-        f">>> from sklearn_dl import {_cls.__name__}\n"
-        ">>> X, y = load_italy_power_demand(return_X_y=True)\n"
-        f">>> est = {_cls.__name__}(hidden_size=8, max_iter=3, random_state=0)\n"
-        + (
-            ">>> est.fit(X, y).predict(X[:2]).shape\n(2,)\n"
-            if _is_classifier
-            else ">>> est.fit(X, y.astype(float)).predict(X[:2]).shape\n(2,)\n"
-        ),
-    )
