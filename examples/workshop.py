@@ -32,7 +32,6 @@ from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
 
-from benchmarks._common import held_out_mse, make_expression_like, markdown_table  # noqa: E402
 from sklearn_dl import (  # noqa: E402
     Autoencoder,
     DenoisingAutoencoder,
@@ -48,6 +47,11 @@ from sklearn_dl.datasets import (  # noqa: E402
     load_italy_power_demand,
 )
 from sklearn_dl.plotting import EmbeddingDisplay, LossCurveDisplay  # noqa: E402
+from sklearn_dl.utils._evaluation import (  # noqa: E402
+    held_out_mse,
+    make_expression_like,
+    markdown_table,
+)
 
 SEED = 0
 

@@ -120,7 +120,7 @@ class _Vocabulary:
         return ids, offsets
 
 
-def _check_sequences(X):
+def _check_string_sequences(X):
     """X as ``(list of sequences, is_str)``, or a clear TypeError / ValueError.
 
     Each sequence is returned as given (a ``str``, or a list/tuple of tokens);
@@ -352,7 +352,7 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
     def _fit(self, X):
         """Fit and return the (flat ids, offsets) of X; attributes are set only on success."""
         self._check_dtype()
-        sequences, is_str = _check_sequences(X)
+        sequences, is_str = _check_string_sequences(X)
         folded = self._fold(sequences, is_str)
         symbols = self._given_alphabet()
         if symbols is None:
@@ -452,7 +452,7 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
             ``(T,)`` and dtype int64 (ordinal).
         """
         check_is_fitted(self)
-        sequences, is_str = _check_sequences(X)
+        sequences, is_str = _check_string_sequences(X)
         vocabulary = self._vocabulary
         if is_str != vocabulary.is_str:
             kinds = ("strings", "token lists")
