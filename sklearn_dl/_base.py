@@ -120,7 +120,7 @@ class TrainingRandomness:
 
 
 def _effective_n_samples(dataset):
-    weight = getattr(dataset, "weight", None)
+    weight = dataset.weight
     n = len(dataset) if weight is None else float(weight.sum())
     return max(n, 1e-12)
 
@@ -217,7 +217,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         return []
 
     def _new_net(self, module, device):
-        return SkorchNet(
+        net = SkorchNet(
             module=module,
             criterion=self._make_criterion(),
             optimizer=torch.optim.Adam,
@@ -229,6 +229,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             device=device,
             verbose=self.verbose,
         ).initialize()
+        net.inference_copies = {}
+        return net
 
     def _check_same_structure(self, spec, device):
         """A warm start or ``partial_fit`` continues the network: refuse a changed one."""
@@ -344,10 +346,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 net.partial_fit(dataset)
         finally:
             net.generator = None
+            net.inference_copies = {}  # the weights changed
             net.train_split = None  # holds the validation rows: not to be kept
             for _, callback in net.callbacks_:
                 if isinstance(callback, EarlyStoppingFromStart):
-                    callback.forget_data()  # also when training failed
+                    # Nor does a fitted model keep the copy of the best weights.
+                    callback.forget_data()
             # Inference never switches modes on the shared module (threads).
             net.module_.eval()
         self._spec = spec
@@ -446,8 +450,15 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         module_dtype = next(module.parameters()).dtype
         up = dtype == np.float64 or module_dtype == torch.float64
         torch_dtype = torch.float64 if up else torch.float32
-        if torch_dtype != module_dtype or module.training:
+        if module.training:  # put in training mode by hand: a private eval copy
             module = deepcopy(module).to(torch_dtype).eval()
+        elif torch_dtype != module_dtype:
+            # One copy per precision, made on first use and shared by later
+            # calls and threads (two threads may both make it: either is right).
+            copies = self.net_.inference_copies
+            if torch_dtype not in copies:
+                copies[torch_dtype] = deepcopy(module).to(torch_dtype).eval()
+            module = copies[torch_dtype]
         # One output array, filled batch by batch: a list of per-batch results
         # joined at the end needed twice the output's memory, and the retained
         # small arrays fragmented the heap between the per-batch temporaries

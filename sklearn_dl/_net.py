@@ -9,8 +9,8 @@ device handling). ``SkorchNet`` changes two hooks of substance:
   ``benchmarks/RESULTS.md``, part overhead).
 - ``get_loss`` hands the criterion the batch input too, so one criterion
   signature ``(output, target, inputs)`` serves autoencoders (target = input),
-  weighted classification and regression. Like skorch's own ``get_loss`` it
-  first moves the target and the input to the net's device.
+  weighted classification and regression. ``get_iterator`` moves whole
+  batches (input, target, weights) to the net's device, once.
 
 and two for speed: ``notify`` skips callbacks that do not override a hook,
 and ``_set_training`` (a private skorch method) only switches on a change of
@@ -34,19 +34,21 @@ class SkorchNet(NeuralNet):
     # The private torch.Generator of the training in progress (shuffling);
     # set by the estimator for the duration of one fit, never saved.
     generator = None
+    # Copies of the trained module in another precision, for inference
+    # ({torch dtype: module}); emptied whenever training changes the weights.
+    inference_copies = None
 
     def get_iterator(self, dataset, training=False):
         batches = dataset.batches(self.batch_size, shuffle=training, generator=self.generator)
         if str(self.device) == "cpu":
             return batches
-        # Each batch goes to the device once: skorch's infer and our get_loss
-        # then find it there (else the input would be copied twice).
+        # Each batch goes to the device once, all of it (input, target,
+        # weights): skorch's infer and the criterion both find it there.
         return _OnDevice(batches, self.device)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        # skorch's infer moves X to the device for the module; the criterion
-        # gets the batch's own (CPU) target, weight and input: move them too.
-        return self.criterion_(y_pred, to_device(y_true, self.device), to_device(X, self.device))
+        # The batch is already on the net's device (get_iterator moves it).
+        return self.criterion_(y_pred, y_true, X)
 
     def initialize_callbacks(self):
         self._hooks = {}
@@ -161,10 +163,6 @@ class EarlyStoppingFromStart(EarlyStopping):
         except KeyboardInterrupt:
             self.stopped_ = True
             raise
-
-    def on_train_end(self, net, **kwargs):
-        super().on_train_end(net, **kwargs)
-        self.forget_data()
 
     def forget_data(self):
         """Drop the validation rows and the weight copy (a fitted model keeps neither)."""

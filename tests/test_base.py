@@ -351,3 +351,16 @@ def test_adam_state_carries_over_between_calls(X):
     est.partial_fit(X)
     assert est.net_.optimizer_ is optimizer
     assert float(optimizer.state_dict()["state"][0]["step"]) == steps + len(X) / 100
+
+
+def test_float64_inference_follows_the_weights_after_more_training(X):
+    # float64 calls on a float32 model run a cached float64 copy: training
+    # must retire it, or predictions would come from the old weights.
+    import copy
+
+    est = Autoencoder(2, random_state=0, **FAST).fit(X)
+    before = est.transform(X)
+    est.partial_fit(X)
+    after = est.transform(X)
+    assert not np.array_equal(after, before)
+    np.testing.assert_array_equal(after, copy.deepcopy(est).transform(X))  # no cache there
