@@ -11,7 +11,11 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
+from sklearn_dl._base import (
+    TRAINING_PARAMETER_CONSTRAINTS,
+    BaseNeuralEstimator,
+    float_dtype_name,
+)
 from sklearn_dl._data import ArrayDataset
 from sklearn_dl._docstrings import fill_doc
 from sklearn_dl._scaling import (
@@ -261,7 +265,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
             "hidden_layer_sizes": list(_check_hidden_layer_sizes(self.hidden_layer_sizes)),
             "activation": self.activation,
             "dropout": float(self.dropout),
-            "dtype": self.dtype,
+            "dtype": float_dtype_name(self.dtype),
         }
 
     # -------------------------------------------------------------- interface

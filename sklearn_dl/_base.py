@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
+from sklearn_dl._doc_link import DocLinkMixin
 from sklearn_dl._net import DivergenceGuard, EarlyStoppingFromStart, SkorchNet
 from sklearn_dl._persistence import net_from_state, net_to_state
 from sklearn_dl.nn._random import use_generator
@@ -41,7 +42,10 @@ TRAINING_PARAMETER_CONSTRAINTS = {
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "device": [StrOptions({"cpu", "cuda", "auto"})],
-    "dtype": [StrOptions({"float32", "float64"})],
+    # One meaning of ``dtype`` across the package (as in SequenceEncoder and
+    # OneHotEncoder): a numpy dtype, its name or its scalar type; here it must
+    # be float32 or float64 (checked by ``float_dtype_name``).
+    "dtype": [type, np.dtype, str],
 }
 
 # Rows per forward pass at inference: bounds the extra memory of
@@ -61,6 +65,19 @@ def resolve_device(device):
             f"(torch {torch.__version__}). Use device='cpu' or device='auto'."
         )
     return device
+
+
+def float_dtype_name(dtype):
+    """``"float32"`` or ``"float64"`` for a ``dtype`` parameter, with a clear error otherwise."""
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = None
+    if name not in ("float32", "float64"):
+        raise ValueError(
+            f"dtype must be float32 or float64 (a name, a numpy type or dtype), got {dtype!r}."
+        )
+    return name
 
 
 def draw_seed(random_state):
@@ -125,7 +142,7 @@ def _effective_n_samples(dataset):
     return max(n, 1e-12)
 
 
-class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
+class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     """Training machinery of every estimator; subclasses implement the hooks below.
 
     Required (abstract):
@@ -191,11 +208,11 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     @property
     def _torch_dtype(self):
-        return torch.float64 if self.dtype == "float64" else torch.float32
+        return torch.float64 if float_dtype_name(self.dtype) == "float64" else torch.float32
 
     @property
     def _numpy_dtype(self):
-        return np.float64 if self.dtype == "float64" else np.float32
+        return np.float64 if float_dtype_name(self.dtype) == "float64" else np.float32
 
     @abstractmethod
     def _module_spec(self, dataset):

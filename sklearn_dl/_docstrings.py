@@ -58,9 +58,11 @@ verbose : int, default=0
 device : {{"cpu", "cuda", "auto"}}, default="cpu"
     Where to train and infer; "auto" takes a GPU when PyTorch sees one.
 
-dtype : {{"float32", "float64"}}, default="float32"
-    Precision of training. float64 is slower but makes results independent
-    of summation order (e.g. weighted rows vs repeated rows agree to ~1e-12).
+dtype : {{"float32", "float64"}} or numpy float dtype, default="float32"
+    Precision of training: a numpy dtype, its name or its scalar type
+    (``np.float64``), as ``SequenceEncoder``'s ``dtype``; float32 or float64.
+    float64 is slower but makes results independent of summation order
+    (e.g. weighted rows vs repeated rows agree to ~1e-12).
     Inference runs in the higher of the input's and the model's precision:
     float32 input on a float32 model in float32, float64 input in float64,
     and a float64 model is never cast down.

@@ -25,7 +25,11 @@ from sklearn.utils.validation import (
 )
 from skorch.callbacks import GradientNormClipping
 
-from sklearn_dl._base import TRAINING_PARAMETER_CONSTRAINTS, BaseNeuralEstimator
+from sklearn_dl._base import (
+    TRAINING_PARAMETER_CONSTRAINTS,
+    BaseNeuralEstimator,
+    float_dtype_name,
+)
 from sklearn_dl._data import SequenceDataset, padded_batch
 from sklearn_dl._docstrings import fill_doc
 from sklearn_dl._scaling import column_mean_and_std, column_scales, standardize
@@ -193,7 +197,7 @@ class _BaseRecurrent(BaseNeuralEstimator):
             "bidirectional": self.bidirectional,
             "dropout": float(self.dropout),
             "pooling": self.pooling,
-            "dtype": self.dtype,
+            "dtype": float_dtype_name(self.dtype),
         }
 
     def _build_module(self, spec, generator):

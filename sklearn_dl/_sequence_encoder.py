@@ -7,6 +7,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_dl._doc_link import DocLinkMixin
+
 PRESET_ALPHABETS = {
     "dna": "ACGT",
     "rna": "ACGU",
@@ -182,7 +184,7 @@ def _check_string_sequences(X):
     return sequences, first_tokens is None
 
 
-class SequenceEncoder(TransformerMixin, BaseEstimator):
+class SequenceEncoder(TransformerMixin, DocLinkMixin, BaseEstimator):
     """Encode biological sequences as per-timestep one-hot or ordinal arrays.
 
     Turns sequences given as strings (DNA, RNA or protein letters) or as
@@ -223,7 +225,8 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
         are outside them.
 
     dtype : numpy dtype, default=np.float32
-        Dtype of the one-hot arrays (``float32`` is what PyTorch models take).
+        Dtype of the one-hot arrays: a numpy dtype, its name or its scalar type,
+        as the estimators' ``dtype`` (``float32`` is what PyTorch models take).
         Ordinal ids are always int64.
 
     Attributes

@@ -238,6 +238,23 @@ def test_float64_models_start_exactly_at_pca(X):
     np.testing.assert_allclose(np.abs(components), np.abs(expected), rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("spelling", [np.float64, np.dtype("float64"), float, "f8"])
+def test_dtype_takes_any_numpy_spelling_as_sequence_encoder_does(X, spelling):
+    named = Autoencoder(2, dtype="float64", random_state=0, **FAST).fit(X[:100])
+    other = Autoencoder(2, dtype=spelling, random_state=0, **FAST).fit(X[:100])
+    assert next(other.module_.parameters()).dtype == torch.float64
+    assert other.get_params()["dtype"] is spelling
+    np.testing.assert_array_equal(other.transform(X[:5]), named.transform(X[:5]))
+    # The structure check compares names: a warm start with another spelling is the same model.
+    named.set_params(dtype=spelling, warm_start=True, max_iter=1).fit(X[:100])
+
+
+@pytest.mark.parametrize("bad", [np.int32, "float16", np.dtype("complex128"), "gene"])
+def test_dtype_other_than_float32_or_float64_is_refused_by_name(X, bad):
+    with pytest.raises((ValueError, TypeError), match="dtype"):
+        GRUClassifier(dtype=bad, max_iter=1).fit(np.ones((4, 3, 1)), [0, 1, 0, 1])
+
+
 def test_device_resolution():
     assert resolve_device("cpu") == "cpu"
     assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
