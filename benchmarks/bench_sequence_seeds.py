@@ -19,12 +19,14 @@ SETS = {
     "BasicMotions": (load_basic_motions, 0.95),
 }
 CANDIDATES = {
-    "defaults (concat pooling, max_grad_norm=1.0, n_iter_no_change=60)": {},
-    "previous defaults (max pooling, no clipping, n_iter_no_change=30)": dict(
-        pooling="max", max_grad_norm=None, n_iter_no_change=30
+    "defaults (front-end, cosine schedule, 300 epochs, no early stopping)": {},
+    "previous defaults (no front-end, early stopping, constant rate, max_iter=200)": dict(
+        conv_channels=None,
+        learning_rate_schedule="constant",
+        early_stopping=True,
+        max_iter=200,
+        n_iter_no_change=60,
     ),
-    "pooling='max'": dict(pooling="max"),
-    "max_grad_norm=None": dict(max_grad_norm=None),
 }
 SEEDS = (0, 1, 2)
 

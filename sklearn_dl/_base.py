@@ -164,6 +164,8 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     - ``_extra_callbacks()``: skorch callbacks a family adds (gradient clipping);
     - ``_auto_batch_size(n_samples)``: what ``batch_size="auto"`` means;
     - ``_starting_point_doc(epochs_before)``: how warnings name the start;
+    - ``_plans_max_iter()``: whether running all ``max_iter`` epochs is the
+      plan (a schedule ending there), so reaching it is no ConvergenceWarning;
     - ``_decay_exempt``: parameter-name patterns without weight decay.
 
     Subclasses build a training data set (``_data.TrainingData``) and call
@@ -309,6 +311,9 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         decay = self.alpha / _effective_n_samples(dataset)
         for group in net.optimizer_.param_groups:
             group["lr"] = self.learning_rate_init
+            # A learning-rate schedule of this call starts from the rate above
+            # (PyTorch's schedulers keep the first call's under "initial_lr").
+            group.pop("initial_lr", None)
             group["weight_decay"] = 0.0 if group.get("decay_exempt") else decay
         return monitor
 
@@ -415,7 +420,7 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
                 stacklevel=4,
             )
-        elif ran == self.max_iter and not stopper.stopped_:
+        elif ran == self.max_iter and not stopper.stopped_ and not self._plans_max_iter():
             warnings.warn(
                 f"Maximum iterations ({self.max_iter}) reached before early stopping ended "
                 f"training: the {what} improved by more than tol within the last "
@@ -424,6 +429,13 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
                 stacklevel=4,
             )
+
+    def _plans_max_iter(self):
+        """Whether a fit is meant to run all ``max_iter`` epochs (no warning then).
+
+        True for a learning-rate schedule that ends at ``max_iter``.
+        """
+        return False
 
     def _starting_point_doc(self, epochs_before):
         if epochs_before:

@@ -181,8 +181,9 @@ def padded_batch(x, lengths):
 class SequenceDataset(torch.utils.data.Dataset):
     """Training data for recurrent modules: sequences plus optional target and weight.
 
-    A batch is ``({"x": padded, "lengths": lengths}, (target, weight))``;
-    skorch passes the dict to the module as keyword arguments. When all
+    A batch is ``({"x": padded, "lengths": lengths, "sample_weight": weight},
+    (target, weight))``; skorch passes the dict to the module as keyword
+    arguments (``sample_weight`` only when there are weights). When all
     sequences have the same length, the data are one (n, steps, features)
     tensor (a view of the flat array when its dtype matches), batches are
     rows of it, and ``lengths`` is left out (the module then skips all
@@ -216,7 +217,12 @@ class SequenceDataset(torch.utils.data.Dataset):
         else:
             x, lengths = self.sequences.padded(idx)
             inputs = padded_batch(torch.as_tensor(x, dtype=self.dtype), lengths)
-        return inputs, (take_rows(self.target, idx_t), take_rows(self.weight, idx_t))
+        weight = take_rows(self.weight, idx_t)
+        if weight is not None:
+            # The module's batch statistics (RecurrentModule's front-end) weigh
+            # each sequence as the loss does.
+            inputs["sample_weight"] = weight
+        return inputs, (take_rows(self.target, idx_t), weight)
 
     def subset(self, idx):
         idx_t = torch.as_tensor(np.asarray(idx), dtype=torch.long)

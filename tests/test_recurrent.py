@@ -1,12 +1,14 @@
 """Recurrent classifiers and regressors in use: formats, batching, model selection, bad input."""
 
 import pickle
+import warnings
 
 import joblib
 import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from torch import nn
@@ -329,7 +331,9 @@ def _imbalanced(n_major=60, n_minor=12, seed=0):
     return X, y
 
 
-TRAINED_MEAN_POOLING = dict(pooling="mean", batch_size=16, **TRAINED)
+# The recurrence alone (no convolutional front-end): too small to fit the
+# overlapping classes exactly, so the class weights' pull shows in its output.
+TRAINED_MEAN_POOLING = dict(pooling="mean", batch_size=16, conv_channels=None, **TRAINED)
 
 
 @pytest.mark.parametrize("class_weight", ["balanced", {"major": 1.0, "minor": 5.0}])
@@ -658,3 +662,64 @@ def test_lstm_starts_with_forget_gate_bias_one():
         total = biases[f"bias_ih_{suffix}"] + biases[f"bias_hh_{suffix}"]
         torch.testing.assert_close(total[5:10], torch.ones(5))  # forget gate: starts open
         assert not torch.all(total[:5] == 0)  # other gates keep PyTorch's random start
+
+
+# ------------------------------------------------- convolutional front-end
+def test_front_end_pooling_is_fixed_by_the_first_fit():
+    X, y = _toy_classification(20)  # lengths 3 to 11
+    est = GRUClassifier(max_steps=4, **FAST).fit(X, y)
+    assert est.pool_size_ == 3  # ceil(11 / 4)
+    assert est.module_.front.pool_size == 3
+    longer = [np.vstack([x, x, x]) for x in X]
+    est.partial_fit(longer, y)  # a longer batch later does not change the structure
+    assert est.pool_size_ == 3
+    plain = GRUClassifier(conv_channels=None, **FAST).fit(X, y)
+    assert plain.module_.front is None and plain.pool_size_ == 1
+    assert GRUClassifier(max_steps=None, **FAST).fit(X, y).pool_size_ == 1
+
+
+def test_pooled_front_end_predictions_do_not_depend_on_batch_mates():
+    X, y = _toy_classification(16)
+    est = GRUClassifier(max_steps=2, hidden_size=8, max_iter=2, random_state=0).fit(X, y)
+    assert est.pool_size_ > 1
+    rng = np.random.RandomState(1)
+    target = rng.randn(7, 2)
+    alone = est.predict_proba([target])[0]
+    np.testing.assert_allclose(est.predict_proba([rng.randn(2, 2), target])[1], alone, rtol=1e-10)
+    np.testing.assert_allclose(est.predict_proba([target, rng.randn(40, 2)])[0], alone, rtol=1e-10)
+
+
+@pytest.mark.parametrize("sizes", [(), (3, 0), (2.5,), "7"])
+def test_bad_kernel_sizes_are_named(sizes):
+    X, y = _toy_classification(8)
+    with pytest.raises(ValueError, match="conv_kernel_sizes"):
+        GRUClassifier(conv_kernel_sizes=sizes, **FAST).fit(X, y)
+
+
+# ------------------------------------------------- learning-rate schedule
+def test_cosine_schedule_spans_each_fit_and_partial_fit_runs_at_the_initial_rate():
+    X, y = _toy_classification(16)
+    params = dict(hidden_size=4, max_iter=6, early_stopping=False, n_iter_no_change=6)
+    est = GRUClassifier(learning_rate_init=0.02, random_state=0, **params).fit(X, y)
+    rates = est.net_.history[:, "event_lr"]
+    expected = [0.01 * (1 + np.cos(np.pi * e / 6)) for e in range(6)]
+    np.testing.assert_allclose(rates, expected, rtol=1e-12)
+    # A warm start with another rate starts its own schedule from that rate.
+    est.set_params(warm_start=True, learning_rate_init=0.001).fit(X, y)
+    np.testing.assert_allclose(est.net_.history[6:, "event_lr"], np.array(expected) / 20)
+    est.partial_fit(X, y)
+    assert est.net_.history[-1, "event_lr"] == 0.001
+    constant = GRUClassifier(learning_rate_schedule="constant", random_state=0, **params)
+    constant.fit(X, y)
+    assert "event_lr" not in constant.net_.history[-1]
+    assert constant.net_.optimizer_.param_groups[0]["lr"] == 0.01
+
+
+def test_reaching_max_iter_warns_only_without_a_schedule_ending_there():
+    X, y = _toy_classification(16)
+    params = dict(hidden_size=4, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        GRUClassifier(**params).fit(X, y)  # cosine: the schedule ends at max_iter
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        GRUClassifier(learning_rate_schedule="constant", **params).fit(X, y)

@@ -5,7 +5,7 @@ from the process-wide default generator: two trainings in two threads then
 interleave their draws (neither is reproducible) and every training moves the
 caller's random stream. The helpers here take an explicit generator:
 
-- :func:`linear` and :func:`recurrent` build layers on the meta device (no
+- :func:`linear`, :func:`conv1d` and :func:`recurrent` build layers on the meta device (no
   draw at all) and initialise them from the generator with PyTorch's own
   default distributions (uniform with bound ``1/sqrt(fan_in)`` for linear
   layers, ``1/sqrt(hidden_size)`` for recurrent ones);
@@ -45,6 +45,20 @@ def recurrent(cell_class, n_in, hidden_size, generator=None, **kwargs):
         return cell_class(n_in, hidden_size, **kwargs)
     layer = cell_class(n_in, hidden_size, device="meta", **kwargs).to_empty(device="cpu")
     _uniform_(layer.parameters(), 1 / math.sqrt(hidden_size), generator)
+    return layer
+
+
+def conv1d(n_in, n_out, kernel_size, generator=None):
+    """``nn.Conv1d(n_in, n_out, kernel_size, padding="same")``, init drawn from ``generator``.
+
+    PyTorch's default for convolutions is uniform with bound ``1/sqrt(fan_in)``,
+    ``fan_in = n_in * kernel_size``, for the weights and the bias alike.
+    """
+    if generator is None:
+        return nn.Conv1d(n_in, n_out, kernel_size, padding="same")
+    layer = nn.Conv1d(n_in, n_out, kernel_size, padding="same", device="meta")
+    layer = layer.to_empty(device="cpu")
+    _uniform_(layer.parameters(), 1 / math.sqrt(n_in * kernel_size), generator)
     return layer
 
 

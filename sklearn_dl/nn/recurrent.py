@@ -4,7 +4,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-from sklearn_dl.nn._random import Dropout, linear, recurrent
+from sklearn_dl.nn._random import Dropout, conv1d, linear, recurrent
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLINGS = ("last", "mean", "max", "attention", "concat")
@@ -45,6 +45,86 @@ class _StackedRecurrence(nn.Module):
         return x, torch.cat(hiddens)
 
 
+class MaskedBatchNorm1d(nn.BatchNorm1d):
+    """Batch normalisation over the valid steps of (batch, channels, time) input.
+
+    In training, the statistics are means over the valid steps of the batch,
+    each sequence's steps weighted by its ``sample_weight`` (so a sequence of
+    weight 2 counts as two copies of it, as everywhere in the package); in
+    evaluation, the running statistics, so a prediction does not depend on
+    its batch-mates. Padding never enters a statistic.
+    """
+
+    def forward(self, h, valid=None, sample_weight=None):
+        if not self.training:
+            return super().forward(h)
+        mass = torch.ones_like(h[:, :1, :]) if valid is None else valid.to(h.dtype)
+        if sample_weight is not None:
+            mass = mass * sample_weight.to(h.dtype)[:, None, None]
+        # Tensor arithmetic only (no Python branch on a value): no device sync.
+        total = mass.sum()
+        denominator = total.clamp_min(torch.finfo(h.dtype).tiny)  # all weights 0: stats 0
+        mean = (h * mass).sum((0, 2)) / denominator
+        var = ((h - mean[None, :, None]) ** 2 * mass).sum((0, 2)) / denominator
+        with torch.no_grad():
+            correction = torch.where(total > 1, total / (total - 1).clamp_min(1e-12), 1.0)
+            self.running_mean.lerp_(mean.detach(), self.momentum)
+            self.running_var.lerp_(var.detach() * correction, self.momentum)
+            self.num_batches_tracked += 1
+        return self._normalise(h, mean, var)
+
+    def _normalise(self, h, mean, var):
+        scale = self.weight / torch.sqrt(var + self.eps)
+        return (h - mean[None, :, None]) * scale[None, :, None] + self.bias[None, :, None]
+
+
+class ConvFrontEnd(nn.Module):
+    """Convolutions then max-pooling in time, before a recurrence (as in LSTM-FCN, DeepConvLSTM).
+
+    Each layer is a same-length ``Conv1d``, a :class:`MaskedBatchNorm1d` and a
+    ReLU (as in the fully convolutional networks of Wang et al., 2017); a final max-pooling by
+    ``pool_size`` shortens the sequences, so the recurrence runs over
+    ``ceil(T / pool_size)`` steps of learned local features instead of ``T``
+    raw values. ``forward(x, lengths)`` returns the features, of shape
+    (batch, ceil(time / pool_size), channels), and their lengths. Steps past
+    a sequence's length are set to zero in the input and after every layer,
+    which is what the convolution's own zero padding reads there: a
+    sequence's features depend neither on its batch-mates nor on the values
+    its padding holds.
+    """
+
+    def __init__(self, n_features, channels, kernel_sizes, pool_size=1, generator=None):
+        super().__init__()
+        self.convs = nn.ModuleList()
+        for kernel_size in kernel_sizes:
+            self.convs.append(conv1d(n_features, channels, kernel_size, generator))
+            n_features = channels
+        self.norms = nn.ModuleList(MaskedBatchNorm1d(channels) for _ in kernel_sizes)
+        self.pool_size = int(pool_size)
+
+    def forward(self, x, lengths=None, sample_weight=None):
+        h = x.transpose(1, 2)
+        valid = None
+        if lengths is not None:
+            lengths = lengths.to(x.device)
+            valid = (
+                torch.arange(h.shape[2], device=x.device)[None, None, :] < lengths[:, None, None]
+            )
+            h = h * valid.to(h.dtype)  # whatever the padding holds, the convolutions read zeros
+        for conv, norm in zip(self.convs, self.norms):
+            h = torch.relu(norm(conv(h), valid, sample_weight))
+            if valid is not None:
+                h = h * valid.to(h.dtype)
+        if self.pool_size > 1:
+            # ReLU outputs are >= 0, so the zeroed padding never wins a maximum.
+            h = nn.functional.max_pool1d(h, self.pool_size, self.pool_size, ceil_mode=True)
+            if lengths is not None:
+                lengths = torch.div(
+                    lengths + self.pool_size - 1, self.pool_size, rounding_mode="floor"
+                )
+        return h.transpose(1, 2), lengths
+
+
 class RecurrentModule(nn.Module):
     """Map a batch of (possibly variable-length) sequences to ``n_outputs`` values.
 
@@ -80,6 +160,13 @@ class RecurrentModule(nn.Module):
         Dropout between stacked layers and before the head.
     pooling : {"last", "mean", "max", "attention", "concat"}, default="concat"
         How per-step outputs become one vector per sequence.
+    conv_channels : int, default=0
+        Width of a :class:`ConvFrontEnd` before the recurrence; 0: none, the
+        recurrence reads the input itself.
+    conv_kernel_sizes : tuple of int, default=(7, 5)
+        Kernel size of each convolution of the front-end.
+    pool_size : int, default=1
+        Max-pooling factor in time after the convolutions.
     generator : torch.Generator, default=None
         Draw the initial weights from it instead of torch's global generator.
         Dropout masks come from the ``generator`` attribute of the dropout
@@ -109,6 +196,9 @@ class RecurrentModule(nn.Module):
         bidirectional=False,
         dropout=0.0,
         pooling="concat",
+        conv_channels=0,
+        conv_kernel_sizes=(7, 5),
+        pool_size=1,
         generator=None,
     ):
         super().__init__()
@@ -118,6 +208,12 @@ class RecurrentModule(nn.Module):
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         self.cell = cell
         self.pooling = pooling
+        self.front = None
+        if conv_channels:
+            self.front = ConvFrontEnd(
+                n_features, conv_channels, conv_kernel_sizes, pool_size, generator
+            )
+            n_features = conv_channels
         options = {"batch_first": True, "bidirectional": bidirectional}
         if num_layers > 1 and dropout > 0:
             self.rnn = _StackedRecurrence(
@@ -145,7 +241,11 @@ class RecurrentModule(nn.Module):
         self.dropout = Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = linear(width, n_outputs, generator)
 
-    def forward(self, x, lengths=None):
+    def forward(self, x, lengths=None, sample_weight=None):
+        # ``sample_weight`` (training batches only) weights the front-end's
+        # batch statistics; nothing else in the module reads it.
+        if self.front is not None:
+            x, lengths = self.front(x, lengths, sample_weight)
         steps = x.shape[1]
         # Lengths on the CPU are read here; on another device reading them
         # would wait for it: they are taken as varying (exact either way).
