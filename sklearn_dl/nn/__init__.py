@@ -6,11 +6,13 @@ hand-written training loop (the benchmarks do exactly that).
 
 from sklearn_dl.nn.autoencoder import AutoencoderModule, VariationalAutoencoderModule
 from sklearn_dl.nn.layers import Corruption, make_mlp
-from sklearn_dl.nn.recurrent import RecurrentModule
+from sklearn_dl.nn.recurrent import ConvFrontEnd, MaskedBatchNorm1d, RecurrentModule
 
 __all__ = [
     "AutoencoderModule",
+    "ConvFrontEnd",
     "Corruption",
+    "MaskedBatchNorm1d",
     "RecurrentModule",
     "VariationalAutoencoderModule",
     "make_mlp",

@@ -53,6 +53,24 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
     weight 2 counts as two copies of it, as everywhere in the package); in
     evaluation, the running statistics, so a prediction does not depend on
     its batch-mates. Padding never enters a statistic.
+
+    Parameters
+    ----------
+    num_features : int
+        Channels.
+    eps, momentum, affine, track_running_stats, bias, device, dtype
+        As in :class:`torch.nn.BatchNorm1d`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_dl.nn import MaskedBatchNorm1d
+    >>> norm = MaskedBatchNorm1d(2)
+    >>> h = torch.randn(3, 2, 5)                      # (batch, channels, time)
+    >>> valid = torch.arange(5) < torch.tensor([5, 3, 1])[:, None]
+    >>> out = norm(h, valid[:, None, :], torch.tensor([1.0, 2.0, 1.0]))
+    >>> out.shape, int(norm.num_batches_tracked)
+    (torch.Size([3, 2, 5]), 1)
     """
 
     def forward(self, h, valid=None, sample_weight=None):
@@ -91,6 +109,28 @@ class ConvFrontEnd(nn.Module):
     which is what the convolution's own zero padding reads there: a
     sequence's features depend neither on its batch-mates nor on the values
     its padding holds.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per input step.
+    channels : int
+        Output channels of every convolution.
+    kernel_sizes : tuple of int
+        Kernel size of each convolution, in time steps (one layer each).
+    pool_size : int, default=1
+        Max-pooling factor in time after the last layer (1: none).
+    generator : torch.Generator, default=None
+        Draw the initial weights from it instead of torch's global generator.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_dl.nn import ConvFrontEnd
+    >>> front = ConvFrontEnd(n_features=3, channels=8, kernel_sizes=(7, 5), pool_size=4)
+    >>> features, lengths = front(torch.randn(2, 30, 3), torch.tensor([30, 9]))
+    >>> features.shape, lengths.tolist()                 # ceil(30 / 4) steps
+    (torch.Size([2, 8, 8]), [8, 3])
     """
 
     def __init__(self, n_features, channels, kernel_sizes, pool_size=1, generator=None):
