@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklearn_dl._base import (
     TRAINING_PARAMETER_CONSTRAINTS,
     BaseNeuralEstimator,
+    check_positive_ints,
     float_dtype_name,
 )
 from sklearn_dl._data import ArrayDataset
@@ -30,13 +31,7 @@ from sklearn_dl.nn.layers import ACTIVATIONS, Corruption
 
 
 def _check_hidden_layer_sizes(hidden_layer_sizes):
-    """``hidden_layer_sizes`` as a tuple of positive ints, or a clear ValueError."""
-    sizes = tuple(np.atleast_1d(np.asarray(hidden_layer_sizes, dtype=object)).tolist())
-    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
-        raise ValueError(
-            f"hidden_layer_sizes must be positive integers, got {hidden_layer_sizes!r}."
-        )
-    return sizes
+    return check_positive_ints(hidden_layer_sizes, "hidden_layer_sizes")
 
 
 def _feature_range(dataset):

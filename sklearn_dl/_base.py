@@ -67,6 +67,15 @@ def resolve_device(device):
     return device
 
 
+def check_positive_ints(value, name, *, allow_empty=True):
+    """``value`` (an int or ints) as a tuple of positive ints, or a clear ValueError."""
+    sizes = tuple(np.atleast_1d(np.asarray(value, dtype=object)).tolist())
+    positive = all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes)
+    if not positive or not (sizes or allow_empty):
+        raise ValueError(f"{name} must be positive integers, got {value!r}.")
+    return sizes
+
+
 def float_dtype_name(dtype):
     """``"float32"`` or ``"float64"`` for a ``dtype`` parameter, with a clear error otherwise."""
     try:

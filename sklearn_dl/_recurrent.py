@@ -29,6 +29,7 @@ from torch.optim.lr_scheduler import CosineAnnealingLR
 from sklearn_dl._base import (
     TRAINING_PARAMETER_CONSTRAINTS,
     BaseNeuralEstimator,
+    check_positive_ints,
     float_dtype_name,
 )
 from sklearn_dl._data import SequenceDataset, padded_batch
@@ -41,16 +42,6 @@ from sklearn_dl.nn.recurrent import CELLS, POOLINGS, RecurrentModule
 
 def _as_tensor(weight, estimator):
     return None if weight is None else torch.as_tensor(weight, dtype=estimator._torch_dtype)
-
-
-def _kernel_sizes(sizes):
-    """``conv_kernel_sizes`` as a list of positive ints, with a clear error."""
-    values = np.atleast_1d(np.asarray(sizes, dtype=object)).tolist()
-    if not values or not all(isinstance(k, Integral) and k >= 1 for k in values):
-        raise ValueError(
-            f"conv_kernel_sizes must be a non-empty sequence of positive ints, got {sizes!r}."
-        )
-    return [int(k) for k in values]
 
 
 def _weighted_mean_and_scale(values, weight):
@@ -251,7 +242,9 @@ class _BaseRecurrent(BaseNeuralEstimator):
             "dropout": float(self.dropout),
             "pooling": self.pooling,
             "conv_channels": self.conv_channels or 0,
-            "conv_kernel_sizes": _kernel_sizes(self.conv_kernel_sizes),
+            "conv_kernel_sizes": list(
+                check_positive_ints(self.conv_kernel_sizes, "conv_kernel_sizes", allow_empty=False)
+            ),
             "pool_size": self.pool_size_,
             "dtype": float_dtype_name(self.dtype),
         }

@@ -63,3 +63,14 @@ def test_batch_statistics_read_valid_steps_and_weigh_sequences_as_copies():
     torch.testing.assert_close(weighted.running_mean, 0.1 * mean)
     n = steps.shape[1]
     torch.testing.assert_close(weighted.running_var, 0.9 + 0.1 * var * n / (n - 1))
+
+
+def test_fused_path_without_padding_or_weights_gives_the_same_statistics():
+    from sklearn_dl.nn.recurrent import MaskedBatchNorm1d
+
+    h = torch.randn(3, 4, 6, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    fused, masked = MaskedBatchNorm1d(4).double(), MaskedBatchNorm1d(4).double()
+    all_valid = torch.ones(3, 1, 6, dtype=torch.bool)
+    torch.testing.assert_close(fused(h), masked(h, all_valid))
+    torch.testing.assert_close(fused.running_mean, masked.running_mean)
+    torch.testing.assert_close(fused.running_var, masked.running_var)
