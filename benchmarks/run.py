@@ -2,7 +2,7 @@
 
 Parts: overhead, reduction, expression, sequences, sequence_seeds,
 sequence_quality (needs the benchmark-only extra aeon for its MiniRocket
-column: ``pip install -e .[bench]``), scaling, skorch_overrides, and
+column: ``pip install -e .[bench]``), sequence_levers, scaling, skorch_overrides, and
 gpu (only where PyTorch sees a CUDA GPU; not part of the default run).
 Each part's section in ``benchmarks/RESULTS.md`` is replaced by this run's
 figures; the other sections are kept, each with the command that made it.
@@ -26,6 +26,7 @@ PARTS = {
     "sequences": "benchmarks.bench_sequences",
     "sequence_seeds": "benchmarks.bench_sequence_seeds",
     "sequence_quality": "benchmarks.bench_sequence_quality",
+    "sequence_levers": "benchmarks.bench_sequence_levers",
     "scaling": "benchmarks.bench_scaling",
     "skorch_overrides": "benchmarks.bench_skorch_overrides",
     "gpu": "benchmarks.bench_gpu",

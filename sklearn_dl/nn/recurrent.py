@@ -289,6 +289,10 @@ class RecurrentModule(nn.Module):
         # batch statistics; nothing else in the module reads it.
         if self.front is not None:
             x, lengths = self.front(x, lengths, sample_weight)
+        return self.head(self.dropout(self._recur_and_pool(x, lengths)))
+
+    def _recur_and_pool(self, x, lengths):
+        """The recurrence over ``x`` (the front-end's output if any), pooled to one vector."""
         steps = x.shape[1]
         # Lengths on the CPU are read here; on another device reading them
         # would wait for it: they are taken as varying (exact either way).
@@ -314,10 +318,9 @@ class RecurrentModule(nn.Module):
             lengths = lengths.to(x.device)
             valid = torch.arange(steps, device=x.device)[None, :] < lengths[:, None]
         poolings = ("last", "mean", "max") if self.pooling == "concat" else (self.pooling,)
-        pooled = torch.cat(
+        return torch.cat(
             [self._pool(name, out, hidden, lengths, valid, packed) for name in poolings], dim=-1
         )
-        return self.head(self.dropout(pooled))
 
     def _pool(self, pooling, out, hidden, lengths, valid, packed):
         """One vector per sequence from the per-step outputs ``out`` (valid steps only)."""
