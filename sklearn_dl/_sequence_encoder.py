@@ -436,7 +436,8 @@ class SequenceEncoder(TransformerMixin, DocLinkMixin, BaseEstimator):
             self.alphabet_[:] = symbols  # tuples stay tokens, not a second axis
             if all(isinstance(s, str) for s in symbols):
                 self.alphabet_ = self.alphabet_.astype(str)
-        self.n_symbols_out_ = len(symbols) + int(self.handle_unknown == "unknown" or infrequent)
+        has_extra_id = self.handle_unknown == "unknown" or bool(infrequent)
+        self.n_symbols_out_ = len(symbols) + int(has_extra_id)
         return encoded
 
     def _infrequent(self, symbols, sequences, is_str):
