@@ -2,8 +2,9 @@
 
 Parts: overhead, reduction, expression, sequences, sequence_seeds,
 sequence_quality (needs the benchmark-only extra aeon for its MiniRocket
-column: ``pip install -e .[bench]``), sequence_levers, scaling, skorch_overrides, and
-gpu (only where PyTorch sees a CUDA GPU; not part of the default run).
+column: ``pip install -e .[bench]``), sequence_levers, next_word, icu,
+scaling, skorch_overrides, and gpu (only where PyTorch sees a CUDA GPU; not
+part of the default run).
 Each part's section in ``benchmarks/RESULTS.md`` is replaced by this run's
 figures; the other sections are kept, each with the command that made it.
 """
@@ -27,6 +28,8 @@ PARTS = {
     "sequence_seeds": "benchmarks.bench_sequence_seeds",
     "sequence_quality": "benchmarks.bench_sequence_quality",
     "sequence_levers": "benchmarks.bench_sequence_levers",
+    "next_word": "benchmarks.bench_next_word",
+    "icu": "benchmarks.bench_icu",
     "scaling": "benchmarks.bench_scaling",
     "skorch_overrides": "benchmarks.bench_skorch_overrides",
     "gpu": "benchmarks.bench_gpu",

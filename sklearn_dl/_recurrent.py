@@ -34,8 +34,9 @@ from sklearn_dl._base import (
 )
 from sklearn_dl._data import SequenceDataset, padded_batch
 from sklearn_dl._docstrings import fill_doc
+from sklearn_dl._missing import observed_means, with_missing_features
 from sklearn_dl._scaling import column_mean_and_std, column_scales, standardize
-from sklearn_dl._sequences import check_sequences
+from sklearn_dl._sequences import check_sequences, check_token_ids, token_positions
 from sklearn_dl.nn._losses import WeightedCrossEntropyLoss, WeightedMSELoss
 from sklearn_dl.nn.recurrent import CELLS, POOLINGS, RecurrentModule
 
@@ -94,6 +95,25 @@ max_steps : int or None, default=64
     (``pool_size_``), so the recurrence runs over at most about ``max_steps``
     steps. None: no pooling. Ignored without a front-end.
 
+embedding_dim : int or None, default=None
+    None: X holds float features per step. An int: X holds integer token ids
+    (words, k-mers, amino acids), one per step: a 2-D int array of
+    equal-length sequences, a list of 1-D int arrays, or the output of
+    ``SequenceEncoder(encoding="ordinal")``. Each id seen in the first fit
+    (``tokens_``) gets a learned vector of this width (``torch.nn.Embedding``);
+    ids never seen there share one "unknown" vector, all zeros and never
+    trained. Negative or non-integer ids raise a ValueError.
+
+missing : {"error", "mask"}, default="error"
+    NaN inside a sequence (trailing all-NaN steps are always padding).
+    "error": a ValueError naming the sequence and step. "mask": allowed
+    anywhere, one feature at a step or a whole step; each feature then
+    reaches the model as three, GRU-D's inputs (Che et al., 2018, without
+    its learned decay): its last observed value in the sequence (the
+    training mean before the first observation), a 0/1 "observed" indicator,
+    and the number of steps since it was last observed. So the model sees
+    which values were measured, and when, not only their values.
+
 learning_rate_schedule : {"cosine", "constant"}, default="cosine"
     "cosine": within each call to ``fit``, the learning rate falls from
     ``learning_rate_init`` to 0 along a half cosine over ``max_iter`` epochs
@@ -111,8 +131,19 @@ _RECURRENT_ATTRIBUTES = """\
 n_channels_ : int
     Number of features per time step seen in fit.
 
-mean_, scale_ : ndarray of shape (n_channels,)
-    Per-feature standardisation of the input (over all time steps).
+mean_, scale_ : ndarray of shape (n_channels,) or None
+    Per-feature standardisation of the input (over all time steps); of shape
+    (3 * n_channels,) with ``missing="mask"`` (values, indicators, steps
+    since); None with ``embedding_dim`` (token ids are not scaled).
+
+missing_fill_ : ndarray of shape (n_channels,) or None
+    With ``missing="mask"``: the training mean of each feature's observed
+    values, its value before its first observation in a sequence; None
+    otherwise.
+
+tokens_ : ndarray of shape (n_tokens,) or None
+    With ``embedding_dim``: the sorted token ids seen in the first fit, each
+    with its own embedding row; None otherwise.
 
 pool_size_ : int
     Max-pooling factor of the convolutional front-end (1: none).
@@ -194,13 +225,23 @@ class _BaseRecurrent(BaseNeuralEstimator):
         "conv_channels": [Interval(Integral, 1, None, closed="left"), None],
         "conv_kernel_sizes": ["array-like"],
         "max_steps": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "missing": [StrOptions({"error", "mask"})],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "learning_rate_schedule": [StrOptions({"constant", "cosine"})],
         **TRAINING_PARAMETER_CONSTRAINTS,
     }
 
     def _check_X(self, X, reset):
-        seqs, _ = check_sequences(X, estimator=self, reset=reset)
+        mask = self.missing == "mask"
+        if mask and self.embedding_dim is not None:
+            raise ValueError(
+                "missing='mask' is for float features; with embedding_dim, X holds token ids, "
+                "which cannot be missing (map unknown words to an id instead)."
+            )
+        seqs, _ = check_sequences(X, estimator=self, reset=reset, allow_missing=mask)
+        if self.embedding_dim is not None:
+            check_token_ids(seqs)
         if reset:
             self.n_channels_ = seqs.n_features
         elif seqs.n_features != self.n_channels_:
@@ -216,24 +257,48 @@ class _BaseRecurrent(BaseNeuralEstimator):
         Weighted by ``sample_weight`` (per sequence), so that weights and
         repeated sequences give the same model.
         """
+        # The front-end's pooling and the token vocabulary are fixed by the
+        # first fit: later calls (partial_fit, warm start) keep the structure.
+        self.pool_size_ = 1
+        if self.conv_channels and self.max_steps:
+            self.pool_size_ = max(1, -(-int(seqs.lengths.max()) // self.max_steps))
+        if self.embedding_dim is not None:
+            # Token ids are looked up, not scaled.
+            self.mean_ = self.scale_ = self.missing_fill_ = None
+            self.tokens_ = np.unique(seqs.flat).astype(np.int64)
+            if self._numpy_dtype == np.float32 and len(self.tokens_) >= 2**24:
+                raise ValueError(
+                    f"{len(self.tokens_)} distinct token ids: float32 batches carry at most "
+                    "2**24 exactly. Use dtype='float64' or a smaller vocabulary."
+                )
+            return
+        self.tokens_ = self.missing_fill_ = None
+        if self.missing == "mask":
+            self.missing_fill_ = observed_means(seqs, sample_weight)
+            seqs = self._model_features(seqs)
         steps_weight = None
         if sample_weight is not None:
             steps_weight = np.repeat(np.asarray(sample_weight, dtype=np.float64), seqs.lengths)
         self.mean_, self.scale_ = _weighted_mean_and_scale(seqs.flat, steps_weight)
-        # The front-end's pooling is fixed by the first fit's longest sequence:
-        # later calls (partial_fit, warm start) keep the model's structure.
-        self.pool_size_ = 1
-        if self.conv_channels and self.max_steps:
-            self.pool_size_ = max(1, -(-int(seqs.lengths.max()) // self.max_steps))
+
+    def _model_features(self, seqs):
+        """The features the model reads: with missing="mask", GRU-D's three per feature."""
+        if self.missing == "mask":
+            return with_missing_features(seqs, self.missing_fill_)
+        return seqs
 
     def _training_dataset(self, seqs, target, weight):
-        flat = standardize(seqs.flat, self.mean_, self.scale_, self._numpy_dtype)
+        seqs = self._model_features(seqs)
+        if self.embedding_dim is None:
+            flat = standardize(seqs.flat, self.mean_, self.scale_, self._numpy_dtype)
+        else:
+            flat = token_positions(seqs.flat, self.tokens_, self._numpy_dtype)
         scaled = type(seqs)(flat, seqs.lengths, seqs.offsets)
         return SequenceDataset(scaled, target, weight, dtype=self._torch_dtype)
 
     def _module_spec(self, dataset):
         return {
-            "n_features": self.n_channels_,
+            "n_features": self.n_channels_ * (3 if self.missing == "mask" else 1),
             "n_outputs": self._n_outputs(),
             "cell": self.cell,
             "hidden_size": self.hidden_size,
@@ -246,6 +311,8 @@ class _BaseRecurrent(BaseNeuralEstimator):
                 check_positive_ints(self.conv_kernel_sizes, "conv_kernel_sizes", allow_empty=False)
             ),
             "pool_size": self.pool_size_,
+            "embedding_dim": self.embedding_dim,
+            "n_tokens": None if self.embedding_dim is None else len(self.tokens_),
             "dtype": float_dtype_name(self.dtype),
         }
 
@@ -263,6 +330,8 @@ class _BaseRecurrent(BaseNeuralEstimator):
             conv_channels=spec.get("conv_channels", 0),
             conv_kernel_sizes=tuple(spec.get("conv_kernel_sizes", ())),
             pool_size=spec.get("pool_size", 1),
+            n_tokens=spec.get("n_tokens"),
+            embedding_dim=spec.get("embedding_dim"),
             generator=generator,
         )
 
@@ -312,13 +381,15 @@ class _BaseRecurrent(BaseNeuralEstimator):
         independent of its batch-mates and the padding needs no clearing.
         """
         check_is_fitted(self)
-        seqs = self._check_X(X, reset=False)
+        seqs = self._model_features(self._check_X(X, reset=False))
         order = np.argsort(seqs.lengths, kind="stable")
-        mean, scale = self.mean_, self.scale_
+        mean, scale, tokens = self.mean_, self.scale_, self.tokens_
 
         def prepare(idx):
             x, lengths = seqs.padded(idx)
-            return padded_batch((x - mean) / scale, lengths)
+            if tokens is None:
+                return padded_batch((x - mean) / scale, lengths)
+            return padded_batch(token_positions(x, tokens, x.dtype), lengths)
 
         out = self._infer(
             lambda module, batch: fn(module(**batch)), order, prepare, dtype=seqs.flat.dtype
@@ -330,6 +401,7 @@ class _BaseRecurrent(BaseNeuralEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = self.missing == "mask"
         return tags
 
 
@@ -386,6 +458,8 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         conv_channels=32,
         conv_kernel_sizes=(7, 5),
         max_steps=64,
+        embedding_dim=None,
+        missing="error",
         dropout=0.0,
         class_weight=None,
         alpha=1e-4,
@@ -412,6 +486,8 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         self.conv_channels = conv_channels
         self.conv_kernel_sizes = conv_kernel_sizes
         self.max_steps = max_steps
+        self.embedding_dim = embedding_dim
+        self.missing = missing
         self.dropout = dropout
         self.class_weight = class_weight
         self.alpha = alpha
@@ -630,6 +706,8 @@ class RecurrentRegressor(RegressorMixin, _BaseRecurrent):
         conv_channels=32,
         conv_kernel_sizes=(7, 5),
         max_steps=64,
+        embedding_dim=None,
+        missing="error",
         dropout=0.0,
         alpha=1e-4,
         batch_size="auto",
@@ -655,6 +733,8 @@ class RecurrentRegressor(RegressorMixin, _BaseRecurrent):
         self.conv_channels = conv_channels
         self.conv_kernel_sizes = conv_kernel_sizes
         self.max_steps = max_steps
+        self.embedding_dim = embedding_dim
+        self.missing = missing
         self.dropout = dropout
         self.alpha = alpha
         self.batch_size = batch_size
@@ -815,6 +895,8 @@ class RNNClassifier(RecurrentClassifier):
         conv_channels=32,
         conv_kernel_sizes=(7, 5),
         max_steps=64,
+        embedding_dim=None,
+        missing="error",
         dropout=0.0,
         class_weight=None,
         alpha=0.0001,
@@ -840,6 +922,8 @@ class RNNClassifier(RecurrentClassifier):
         self.conv_channels = conv_channels
         self.conv_kernel_sizes = conv_kernel_sizes
         self.max_steps = max_steps
+        self.embedding_dim = embedding_dim
+        self.missing = missing
         self.dropout = dropout
         self.class_weight = class_weight
         self.alpha = alpha
@@ -906,6 +990,8 @@ class LSTMClassifier(RecurrentClassifier):
         conv_channels=32,
         conv_kernel_sizes=(7, 5),
         max_steps=64,
+        embedding_dim=None,
+        missing="error",
         dropout=0.0,
         class_weight=None,
         alpha=0.0001,
@@ -931,6 +1017,8 @@ class LSTMClassifier(RecurrentClassifier):
         self.conv_channels = conv_channels
         self.conv_kernel_sizes = conv_kernel_sizes
         self.max_steps = max_steps
+        self.embedding_dim = embedding_dim
+        self.missing = missing
         self.dropout = dropout
         self.class_weight = class_weight
         self.alpha = alpha
@@ -997,6 +1085,8 @@ class GRUClassifier(RecurrentClassifier):
         conv_channels=32,
         conv_kernel_sizes=(7, 5),
         max_steps=64,
+        embedding_dim=None,
+        missing="error",
         dropout=0.0,
         class_weight=None,
         alpha=0.0001,
@@ -1022,6 +1112,8 @@ class GRUClassifier(RecurrentClassifier):
         self.conv_channels = conv_channels
         self.conv_kernel_sizes = conv_kernel_sizes
         self.max_steps = max_steps
+        self.embedding_dim = embedding_dim
+        self.missing = missing
         self.dropout = dropout
         self.class_weight = class_weight
         self.alpha = alpha
@@ -1086,6 +1178,8 @@ class RNNRegressor(RecurrentRegressor):
         conv_channels=32,
         conv_kernel_sizes=(7, 5),
         max_steps=64,
+        embedding_dim=None,
+        missing="error",
         dropout=0.0,
         alpha=0.0001,
         batch_size="auto",
@@ -1110,6 +1204,8 @@ class RNNRegressor(RecurrentRegressor):
         self.conv_channels = conv_channels
         self.conv_kernel_sizes = conv_kernel_sizes
         self.max_steps = max_steps
+        self.embedding_dim = embedding_dim
+        self.missing = missing
         self.dropout = dropout
         self.alpha = alpha
         self.batch_size = batch_size
@@ -1173,6 +1269,8 @@ class LSTMRegressor(RecurrentRegressor):
         conv_channels=32,
         conv_kernel_sizes=(7, 5),
         max_steps=64,
+        embedding_dim=None,
+        missing="error",
         dropout=0.0,
         alpha=0.0001,
         batch_size="auto",
@@ -1197,6 +1295,8 @@ class LSTMRegressor(RecurrentRegressor):
         self.conv_channels = conv_channels
         self.conv_kernel_sizes = conv_kernel_sizes
         self.max_steps = max_steps
+        self.embedding_dim = embedding_dim
+        self.missing = missing
         self.dropout = dropout
         self.alpha = alpha
         self.batch_size = batch_size
@@ -1260,6 +1360,8 @@ class GRURegressor(RecurrentRegressor):
         conv_channels=32,
         conv_kernel_sizes=(7, 5),
         max_steps=64,
+        embedding_dim=None,
+        missing="error",
         dropout=0.0,
         alpha=0.0001,
         batch_size="auto",
@@ -1284,6 +1386,8 @@ class GRURegressor(RecurrentRegressor):
         self.conv_channels = conv_channels
         self.conv_kernel_sizes = conv_kernel_sizes
         self.max_steps = max_steps
+        self.embedding_dim = embedding_dim
+        self.missing = missing
         self.dropout = dropout
         self.alpha = alpha
         self.batch_size = batch_size

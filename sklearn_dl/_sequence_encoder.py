@@ -1,10 +1,12 @@
 """SequenceEncoder: biological sequences (strings or token lists) to per-timestep arrays."""
 
+from collections import Counter
 from itertools import chain
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_dl._doc_link import DocLinkMixin
@@ -69,17 +71,23 @@ def _check_hashable_tokens(sequences):
 
 
 class _Vocabulary:
-    """Symbol <-> id lookups of a fitted SequenceEncoder (symbols in id order)."""
+    """Symbol <-> id lookups of a fitted SequenceEncoder (symbols in id order).
 
-    def __init__(self, symbols, is_str):
+    ``grouped`` symbols (the infrequent ones) all get the extra id
+    ``len(symbols)``, which unknown symbols share with handle_unknown="unknown".
+    """
+
+    def __init__(self, symbols, is_str, grouped=()):
         self.symbols = list(symbols)
         self.is_str = is_str
+        extra = len(self.symbols)
         self.index = {s: i for i, s in enumerate(self.symbols)}
+        self.index.update((s, extra) for s in grouped)
         if is_str:
             # Code point -> id table; its last entry (-1) catches larger code points.
-            codes = [ord(s) for s in self.symbols]
+            codes = [ord(s) for s in self.index]
             self.table = np.full(max(codes) + 2, -1, dtype=np.int64)
-            self.table[codes] = np.arange(len(codes))
+            self.table[codes] = list(self.index.values())
 
     def ids(self, sequences, handle_unknown):
         """Ids of the symbols of all (case-folded) sequences: ``(flat ids, offsets)``.
@@ -216,13 +224,28 @@ class SequenceEncoder(TransformerMixin, DocLinkMixin, BaseEstimator):
         "error": a symbol outside the alphabet raises a ValueError naming it.
         "unknown": an extra "unknown" symbol (the last one-hot column, id
         ``len(alphabet_)``) absorbs every symbol outside the alphabet, in
-        ``fit`` too when the alphabet is given.
+        ``fit`` too when the alphabet is given. It is the id of the
+        infrequent symbols too (``min_frequency``, ``max_categories``), as
+        OneHotEncoder's ``"infrequent_if_exist"``.
 
     case_sensitive : bool, default=False
         When False, strings (and string tokens), as well as a given alphabet,
         are upper-cased before encoding, so ``"acgt"`` reads as ``"ACGT"``.
         Presets are upper-case: with ``case_sensitive=True`` lower-case letters
         are outside them.
+
+    min_frequency : int, float or None, default=None
+        As in :class:`~sklearn.preprocessing.OneHotEncoder`: symbols seen in
+        ``fit`` fewer times than this (an int), or than this fraction of all
+        the symbols seen (a float in (0, 1)), are infrequent and share one id,
+        ``len(alphabet_)``. None: no symbol is grouped by frequency.
+
+    max_categories : int or None, default=None
+        As in :class:`~sklearn.preprocessing.OneHotEncoder`: at most this many
+        ids, the shared infrequent one included; the least frequent symbols
+        join the infrequent ones (among equal counts, those earlier in the
+        alphabet first). With ``max_categories=2001`` a text's 2000 most
+        frequent words keep ids of their own. None: no limit.
 
     dtype : numpy dtype, default=np.float32
         Dtype of the one-hot arrays: a numpy dtype, its name or its scalar type,
@@ -233,11 +256,16 @@ class SequenceEncoder(TransformerMixin, DocLinkMixin, BaseEstimator):
     ----------
     alphabet_ : ndarray of shape (n_symbols,)
         The symbols in id order: symbol ``alphabet_[i]`` has id ``i`` (one-hot
-        column ``i``). Does not include the "unknown" symbol.
+        column ``i``). Does not include the "unknown" symbol, nor the
+        infrequent ones.
+
+    infrequent_symbols_ : ndarray or None
+        The symbols grouped under the shared id ``len(alphabet_)`` by
+        ``min_frequency`` / ``max_categories``; None when there are none.
 
     n_symbols_out_ : int
         Number of one-hot columns / distinct ids: ``len(alphabet_)``, plus one
-        with ``handle_unknown="unknown"``.
+        with ``handle_unknown="unknown"`` or infrequent symbols.
 
     See Also
     --------
@@ -271,6 +299,11 @@ class SequenceEncoder(TransformerMixin, DocLinkMixin, BaseEstimator):
     ['ACGU', 'GG']
     >>> SequenceEncoder(alphabet="dna", encoding="ordinal").fit_transform(["GATTACA"])
     [array([2, 0, 3, 3, 0, 1, 0])]
+    >>> words = SequenceEncoder(encoding="ordinal", max_categories=3)
+    >>> words.fit_transform([["to", "be", "or", "not", "to", "be"]])
+    [array([1, 0, 2, 2, 1, 0])]
+    >>> words.alphabet_, words.infrequent_symbols_
+    (array(['BE', 'TO'], dtype='<U2'), array(['NOT', 'OR'], dtype='<U3'))
     """
 
     _parameter_constraints = {
@@ -278,6 +311,12 @@ class SequenceEncoder(TransformerMixin, DocLinkMixin, BaseEstimator):
         "encoding": [StrOptions({"onehot", "ordinal"})],
         "handle_unknown": [StrOptions({"error", "unknown"})],
         "case_sensitive": ["boolean"],
+        "min_frequency": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
+            None,
+        ],
+        "max_categories": [Interval(Integral, 1, None, closed="left"), None],
         # A numpy scalar type (np.float32), a Python type (float), a dtype or its
         # name; that it is a numeric dtype is checked in ``_check_dtype``.
         "dtype": [type, np.dtype, str],
@@ -290,12 +329,16 @@ class SequenceEncoder(TransformerMixin, DocLinkMixin, BaseEstimator):
         encoding="onehot",
         handle_unknown="error",
         case_sensitive=False,
+        min_frequency=None,
+        max_categories=None,
         dtype=np.float32,
     ):
         self.alphabet = alphabet
         self.encoding = encoding
         self.handle_unknown = handle_unknown
         self.case_sensitive = case_sensitive
+        self.min_frequency = min_frequency
+        self.max_categories = max_categories
         self.dtype = dtype
 
     # ---------------------------------------------------------------- helpers
@@ -372,10 +415,20 @@ class SequenceEncoder(TransformerMixin, DocLinkMixin, BaseEstimator):
                     f"has the symbol(s) {_symbols_repr(bad)}. Give each sequence as a list of "
                     "tokens to use multi-character symbols."
                 )
-        vocabulary = _Vocabulary(symbols, is_str)
+        infrequent = self._infrequent(symbols, folded, is_str)
+        if infrequent:
+            grouped = set(infrequent)
+            symbols = [s for s in symbols if s not in grouped]
+        vocabulary = _Vocabulary(symbols, is_str, infrequent)
         encoded = vocabulary.ids(folded, self.handle_unknown)  # raises before any attribute is set
 
         self._vocabulary = vocabulary
+        self.infrequent_symbols_ = None
+        if infrequent:
+            self.infrequent_symbols_ = np.empty(len(infrequent), dtype=object)
+            self.infrequent_symbols_[:] = infrequent
+            if all(isinstance(s, str) for s in infrequent):
+                self.infrequent_symbols_ = self.infrequent_symbols_.astype(str)
         if is_str:
             self.alphabet_ = np.array(symbols, dtype=str)
         else:
@@ -383,8 +436,29 @@ class SequenceEncoder(TransformerMixin, DocLinkMixin, BaseEstimator):
             self.alphabet_[:] = symbols  # tuples stay tokens, not a second axis
             if all(isinstance(s, str) for s in symbols):
                 self.alphabet_ = self.alphabet_.astype(str)
-        self.n_symbols_out_ = len(symbols) + int(self.handle_unknown == "unknown")
+        has_extra_id = self.handle_unknown == "unknown" or bool(infrequent)
+        self.n_symbols_out_ = len(symbols) + int(has_extra_id)
         return encoded
+
+    def _infrequent(self, symbols, sequences, is_str):
+        """The symbols to group by frequency (in alphabet order), as OneHotEncoder does."""
+        if self.min_frequency is None and self.max_categories is None:
+            return []
+        counts = Counter(chain.from_iterable(sequences))
+        count = np.array([counts.get(s, 0) for s in symbols], dtype=np.int64)
+        if self.min_frequency is None:
+            rare = np.zeros(len(symbols), dtype=bool)
+        elif isinstance(self.min_frequency, Integral):
+            rare = count < self.min_frequency
+        else:
+            rare = count < self.min_frequency * sum(counts.values())
+        frequent = len(symbols) - int(rare.sum())
+        if self.max_categories is not None and self.max_categories < frequent + 1:
+            # The least frequent first; among equal counts, alphabet order (stable sort).
+            keep = self.max_categories - 1
+            order = np.argsort(count, kind="mergesort")
+            rare[order[: len(symbols) - keep] if keep else order] = True
+        return [s for s, r in zip(symbols, rare) if r]
 
     def _encode(self, ids, offsets):
         if self.encoding == "ordinal":

@@ -36,18 +36,22 @@ def _forget_n_features_in(estimator, reset):
                 delattr(estimator, name)
 
 
-def _trim_padding(seq, index):
-    """Drop trailing all-NaN steps; any other NaN is an error naming where it is."""
+def _trim_padding(seq, index, allow_missing=False):
+    """Drop trailing all-NaN steps; any other NaN is an error naming where it is.
+
+    With ``allow_missing``, NaN inside a sequence stays (missing values).
+    """
     nan_rows = np.isnan(seq).any(axis=1)
     if not nan_rows.any():
         return seq
     full_nan = np.isnan(seq).all(axis=1)
     valid = len(seq) - int(np.argmin(full_nan[::-1])) if not full_nan.all() else 0
-    if nan_rows[:valid].any():
+    if not allow_missing and nan_rows[:valid].any():
         step = int(np.argmax(nan_rows[:valid]))
         raise ValueError(
             f"Sequence {index} has NaN inside it (step {step}). Only trailing all-NaN steps are "
-            "read as padding of a shorter sequence; impute missing values first."
+            "read as padding of a shorter sequence; impute missing values first, or set "
+            "missing='mask'."
         )
     return seq[:valid]
 
@@ -119,14 +123,15 @@ def _check_no_infinity(seqs):
             )
 
 
-def check_sequences(X, *, estimator, reset, dtype=(np.float64, np.float32)):
+def check_sequences(X, *, estimator, reset, dtype=(np.float64, np.float32), allow_missing=False):
     """Validate X in any accepted format and return ``(Sequences, is_tabular)``.
 
     ``is_tabular`` is True for 2-D numeric arrays (and DataFrames): there each
     column is a time step, and ``estimator.n_features_in_`` (the number of
     steps) is checked as for any scikit-learn estimator. ``reset`` sets it at
     fit. The number of features per step is returned in ``Sequences`` and
-    checked by the caller against ``n_channels_``.
+    checked by the caller against ``n_channels_``. With ``allow_missing``,
+    NaN inside a sequence is kept (trailing all-NaN steps are still padding).
     """
     if isinstance(X, (str, bytes)):
         raise TypeError("X is a single string; pass a list of sequences.")
@@ -146,11 +151,11 @@ def check_sequences(X, *, estimator, reset, dtype=(np.float64, np.float32)):
             pass  # ragged
     if isinstance(X, (list, tuple)):
         _forget_n_features_in(estimator, reset)
-        return _join(_from_list(X, dtype)), False
-    return _from_array(X, estimator, reset, dtype)
+        return _join(_from_list(X, dtype), allow_missing), False
+    return _from_array(X, estimator, reset, dtype, allow_missing)
 
 
-def _from_array(X, estimator, reset, dtype):
+def _from_array(X, estimator, reset, dtype, allow_missing):
     """The array path: 2-D (tabular, steps checked) or 3-D, possibly NaN-padded."""
     ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
     if ndim == 3:
@@ -171,14 +176,15 @@ def _from_array(X, estimator, reset, dtype):
     # entry is; unlike np.isnan(arr).any() it needs no temporary array of
     # X's size (a 1e6-sequence predict stays within bounded extra memory).
     if np.isnan(arr.sum(dtype=np.float64)):
-        return _join(list(arr)), tabular  # NaN padding: sequences of their own lengths
+        # NaN padding: sequences of their own lengths (and missing values).
+        return _join(list(arr), allow_missing), tabular
     n, steps, features = arr.shape
     lengths = np.full(n, steps, dtype=np.int64)
     offsets = np.arange(n, dtype=np.int64) * steps
     return Sequences(arr.reshape(n * steps, features), lengths, offsets), tabular
 
 
-def _join(seqs):
+def _join(seqs, allow_missing=False):
     """Validated (T_i, n_features) arrays, trailing NaN padding dropped, as one ``Sequences``."""
     n_features = {s.shape[1] for s in seqs}
     if len(n_features) > 1:
@@ -188,7 +194,7 @@ def _join(seqs):
             f"Sequences have different numbers of features per step: sequence 0 has {first}, "
             f"sequence {bad} has {seqs[bad].shape[1]}."
         )
-    seqs = [_trim_padding(s, i) for i, s in enumerate(seqs)]
+    seqs = [_trim_padding(s, i, allow_missing) for i, s in enumerate(seqs)]
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
     if (lengths == 0).any():
         raise ValueError(
@@ -196,3 +202,36 @@ def _join(seqs):
             "every sequence needs at least one step."
         )
     return Sequences(np.concatenate(seqs, axis=0), lengths, offsets_of(lengths))
+
+
+def check_token_ids(seqs):
+    """Refuse ``Sequences`` that are not one non-negative integer id per step."""
+    if seqs.n_features != 1:
+        raise ValueError(
+            f"With embedding_dim set, X holds one integer token id per time step, but its "
+            f"sequences have {seqs.n_features} features per step."
+        )
+    ids = seqs.flat[:, 0]
+    if not (ids >= 0).all():
+        raise ValueError(
+            f"Token ids must be non-negative integers; X holds {ids.min():g}. "
+            "(With embedding_dim set, X holds token ids, not features.)"
+        )
+    fractional = ids != np.floor(ids)
+    if fractional.any():
+        raise ValueError(
+            f"Token ids must be integers; X holds {ids[np.argmax(fractional)]:g}. "
+            "(With embedding_dim set, X holds token ids, not features.)"
+        )
+
+
+def token_positions(ids, tokens, dtype):
+    """Row of each id in an embedding over the sorted ``tokens``: 1 + its index, 0 if unknown.
+
+    ``ids`` is an array of any shape; the result has its shape and ``dtype``
+    (float: it travels with the sequences; exact up to 2**24 rows in float32).
+    """
+    index = np.searchsorted(tokens, ids)
+    known = index < len(tokens)
+    known[known] = tokens[index[known]] == ids[known]
+    return np.where(known, index + 1, 0).astype(dtype)

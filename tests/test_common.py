@@ -42,6 +42,8 @@ def _cheap(cls):
 
 
 ESTIMATORS = [_cheap(cls) for _, cls in all_estimators()]
+# The same checks with missing values allowed (scikit-learn's allow_nan tag).
+ESTIMATORS.append(_cheap(sklearn_dl.GRUClassifier).set_params(missing="mask"))
 TRANSFORMERS = [est for est in ESTIMATORS if hasattr(est, "get_feature_names_out")]
 
 
@@ -49,6 +51,7 @@ def test_estimators_are_found():
     # Every estimator class the package exports is under the common checks.
     exported = {name for name in sklearn_dl.__all__ if isinstance(getattr(sklearn_dl, name), type)}
     assert {type(est).__name__ for est in ESTIMATORS} == exported
+    assert any(getattr(est, "missing", None) == "mask" for est in ESTIMATORS)
 
 
 # Like scikit-learn's own PER_ESTIMATOR_CHECK_PARAMS (MLPClassifier runs this

@@ -567,3 +567,70 @@ def test_cross_val_score_and_grid_search_on_list_of_strings():
     ).fit(X, y)
     assert np.all(search.cv_results_["mean_test_score"] > 0.8)
     assert search.predict(["GGCCGCGCGG"]).tolist() == [1]
+
+
+# ------------------------------------------------------ infrequent symbols
+@pytest.mark.parametrize(
+    "min_frequency, max_categories",
+    [(3, None), (0.2, None), (None, 3), (None, 1), (2, 3), (None, 10), (5, 2)],
+)
+def test_infrequent_symbols_are_onehotencoders(min_frequency, max_categories):
+    from sklearn.preprocessing import OneHotEncoder
+
+    # One token per sequence: the same data as a OneHotEncoder column, with
+    # ties in the counts (b and d) to pin the order among equals.
+    words = list("aaaaaabbbcccccdddeef")
+    onehot = OneHotEncoder(min_frequency=min_frequency, max_categories=max_categories)
+    onehot.fit(np.array(words)[:, None])
+    expected = onehot.infrequent_categories_[0]
+    enc = SequenceEncoder(
+        encoding="ordinal",
+        case_sensitive=True,
+        min_frequency=min_frequency,
+        max_categories=max_categories,
+    )
+    ids = np.concatenate(enc.fit_transform([[w] for w in words]))
+    if expected is None:
+        assert enc.infrequent_symbols_ is None
+        assert enc.n_symbols_out_ == 6
+        return
+    assert_array_equal(enc.infrequent_symbols_, expected)
+    assert enc.n_symbols_out_ == len(enc.alphabet_) + 1 == onehot.transform([["a"]]).shape[1]
+    shared = len(enc.alphabet_)
+    for word, i in zip(words, ids):
+        assert (i == shared) == (word in expected)
+        if word not in expected:
+            assert enc.alphabet_[i] == word
+
+
+def test_infrequent_tokens_share_the_unknown_id_in_token_lists():
+    X = [["the", "cat", "sat"], ["the", "dog", "sat"], ["the", "cat", "ran"]]
+    enc = SequenceEncoder(encoding="ordinal", handle_unknown="unknown", max_categories=4)
+    Xt = enc.fit_transform(X)
+    assert_array_equal(enc.alphabet_, ["CAT", "SAT", "THE"])
+    assert_array_equal(enc.infrequent_symbols_, ["DOG", "RAN"])
+    assert enc.n_symbols_out_ == 4
+    assert_array_equal(Xt[1], [2, 3, 1])
+    # Unknown tokens get the same shared id; decoding names it None.
+    assert_array_equal(enc.transform([["a", "cat", "ran"]])[0], [3, 0, 3])
+    assert enc.inverse_transform(Xt)[1] == ["THE", None, "SAT"]
+
+
+def test_infrequent_symbols_in_strings_one_hot():
+    enc = SequenceEncoder(min_frequency=2)
+    Xt = enc.fit_transform(["ACGTA", "CCAN"])
+    assert_array_equal(enc.alphabet_, ["A", "C"])
+    assert_array_equal(enc.infrequent_symbols_, ["G", "N", "T"])
+    assert Xt[0].shape == (5, 3)
+    assert_array_equal(Xt[0].argmax(axis=1), [0, 1, 2, 2, 0])
+    # Outside the alphabet and not infrequent: still an error by default.
+    with pytest.raises(ValueError, match="unknown symbol"):
+        enc.transform(["ACX"])
+
+
+@pytest.mark.parametrize(
+    "params", [{"min_frequency": 0}, {"min_frequency": 1.5}, {"max_categories": 0}]
+)
+def test_infrequent_parameters_are_validated(params):
+    with pytest.raises(InvalidParameterError):
+        SequenceEncoder(**params).fit(["ACGT"])

@@ -5,10 +5,11 @@ from the process-wide default generator: two trainings in two threads then
 interleave their draws (neither is reproducible) and every training moves the
 caller's random stream. The helpers here take an explicit generator:
 
-- :func:`linear`, :func:`conv1d` and :func:`recurrent` build layers on the meta device (no
-  draw at all) and initialise them from the generator with PyTorch's own
-  default distributions (uniform with bound ``1/sqrt(fan_in)`` for linear
-  layers, ``1/sqrt(hidden_size)`` for recurrent ones);
+- :func:`linear`, :func:`conv1d`, :func:`recurrent` and :func:`embedding`
+  build layers on the meta device (no draw at all) and initialise them from
+  the generator with PyTorch's own default distributions (uniform with bound
+  ``1/sqrt(fan_in)`` for linear layers, ``1/sqrt(hidden_size)`` for
+  recurrent ones, N(0, 1) for embeddings);
 - :class:`Dropout`, :class:`~sklearn_dl.nn.Corruption` and the VAE's sampling
   draw from the module's ``generator`` attribute, set for the duration of a
   training by :func:`use_generator`.
@@ -59,6 +60,22 @@ def conv1d(n_in, n_out, kernel_size, generator=None):
     layer = nn.Conv1d(n_in, n_out, kernel_size, padding="same", device="meta")
     layer = layer.to_empty(device="cpu")
     _uniform_(layer.parameters(), 1 / math.sqrt(n_in * kernel_size), generator)
+    return layer
+
+
+def embedding(n_rows, dim, generator=None, padding_idx=None):
+    """``nn.Embedding(n_rows, dim, padding_idx)``: N(0, 1) rows drawn from ``generator``.
+
+    The ``padding_idx`` row is zero (and gets no gradient), as in PyTorch.
+    """
+    if generator is None:
+        return nn.Embedding(n_rows, dim, padding_idx=padding_idx)
+    layer = nn.Embedding(n_rows, dim, padding_idx=padding_idx, device="meta")
+    layer = layer.to_empty(device="cpu")
+    with torch.no_grad():
+        layer.weight.normal_(generator=generator)
+        if padding_idx is not None:
+            layer.weight[padding_idx].zero_()
     return layer
 
 

@@ -4,7 +4,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-from sklearn_dl.nn._random import Dropout, conv1d, linear, recurrent
+from sklearn_dl.nn._random import Dropout, conv1d, embedding, linear, recurrent
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLINGS = ("last", "mean", "max", "attention", "concat")
@@ -210,6 +210,15 @@ class RecurrentModule(nn.Module):
         Kernel size of each convolution of the front-end.
     pool_size : int, default=1
         Max-pooling factor in time after the convolutions.
+    n_tokens : int, default=None
+        With ``embedding_dim``: the number of known tokens. ``x`` then holds,
+        in its single feature, token positions: ``1 .. n_tokens`` for known
+        tokens, 0 for unknown ones (and padding), which read an all-zero
+        embedding row that training never changes.
+    embedding_dim : int, default=None
+        Width of a learned :class:`torch.nn.Embedding` of the tokens, read
+        by the rest of the module in place of the input features. None: ``x``
+        holds float features.
     generator : torch.Generator, default=None
         Draw the initial weights from it instead of torch's global generator.
         Dropout masks come from the ``generator`` attribute of the dropout
@@ -242,15 +251,24 @@ class RecurrentModule(nn.Module):
         conv_channels=0,
         conv_kernel_sizes=(7, 5),
         pool_size=1,
+        n_tokens=None,
+        embedding_dim=None,
         generator=None,
     ):
         super().__init__()
+        if (n_tokens is None) != (embedding_dim is None):
+            raise ValueError("n_tokens and embedding_dim go together: give both or neither.")
         if cell not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         self.cell = cell
         self.pooling = pooling
+        self.embedding = None
+        if embedding_dim is not None:
+            # Row 0: unknown tokens and padding, zero and never trained.
+            self.embedding = embedding(n_tokens + 1, embedding_dim, generator, padding_idx=0)
+            n_features = embedding_dim
         self.front = None
         if conv_channels:
             self.front = ConvFrontEnd(
@@ -287,6 +305,9 @@ class RecurrentModule(nn.Module):
     def forward(self, x, lengths=None, sample_weight=None):
         # ``sample_weight`` (training batches only) weights the front-end's
         # batch statistics; nothing else in the module reads it.
+        if self.embedding is not None:
+            # (batch, time) ids, or (batch, time, 1) as the estimators pass them.
+            x = self.embedding((x if x.dim() == 2 else x[..., 0]).long())
         if self.front is not None:
             x, lengths = self.front(x, lengths, sample_weight)
         return self.head(self.dropout(self._recur_and_pool(x, lengths)))
