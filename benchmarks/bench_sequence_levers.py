@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from sklearn_dl import RecurrentClassifier
+from sklearn_dl._recurrent import module_options
 from sklearn_dl.nn._random import linear
 from sklearn_dl.nn.recurrent import RecurrentModule
 
@@ -57,18 +58,7 @@ class GlobalPoolJoinedModule(RecurrentModule):
 class GlobalPoolJoinedClassifier(RecurrentClassifier):
     def _build_module(self, spec, generator):
         return GlobalPoolJoinedModule(
-            spec["n_features"],
-            spec["n_outputs"],
-            cell=spec["cell"],
-            hidden_size=spec["hidden_size"],
-            num_layers=spec["num_layers"],
-            bidirectional=spec["bidirectional"],
-            dropout=spec["dropout"],
-            pooling=spec["pooling"],
-            conv_channels=spec["conv_channels"],
-            conv_kernel_sizes=tuple(spec["conv_kernel_sizes"]),
-            pool_size=spec["pool_size"],
-            generator=generator,
+            spec["n_features"], spec["n_outputs"], **module_options(spec), generator=generator
         )
 
 

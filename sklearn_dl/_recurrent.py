@@ -213,6 +213,27 @@ _DOC_PARTS = dict(
 )
 
 
+def module_options(spec):
+    """``RecurrentModule``'s keyword options from a ``_module_spec`` dict.
+
+    Models saved before a structure option existed lack its key: the
+    option's "absent" value is used.
+    """
+    return dict(
+        cell=spec["cell"],
+        hidden_size=spec["hidden_size"],
+        num_layers=spec["num_layers"],
+        bidirectional=spec["bidirectional"],
+        dropout=spec["dropout"],
+        pooling=spec["pooling"],
+        conv_channels=spec.get("conv_channels", 0),
+        conv_kernel_sizes=tuple(spec.get("conv_kernel_sizes", ())),
+        pool_size=spec.get("pool_size", 1),
+        n_tokens=spec.get("n_tokens"),
+        embedding_dim=spec.get("embedding_dim"),
+    )
+
+
 class _BaseRecurrent(BaseNeuralEstimator):
     """Sequence input handling, scaling and batched inference shared by both tasks."""
 
@@ -251,35 +272,51 @@ class _BaseRecurrent(BaseNeuralEstimator):
             )
         return seqs
 
-    def _fit_scaling(self, seqs, sample_weight):
-        """Per-feature centre and scale over all time steps (any input scale trains alike).
+    def _model_input(self, seqs, sample_weight, first):
+        """The features the module reads for ``seqs``; the first fit learns how to make them.
 
-        Weighted by ``sample_weight`` (per sequence), so that weights and
-        repeated sequences give the same model.
+        Everything that maps raw X to the module's input is fixed by the first
+        fit (later calls, partial_fit or warm start, keep the structure): the
+        front-end's pooling, the token vocabulary, the fill values of
+        missing="mask", and the per-feature centre and scale.
         """
-        # The front-end's pooling and the token vocabulary are fixed by the
-        # first fit: later calls (partial_fit, warm start) keep the structure.
+        if first:
+            self._fit_input_structure(seqs, sample_weight)
+        features = self._model_features(seqs)
+        if first:
+            self._fit_scaling(features, sample_weight)
+        return features
+
+    def _fit_input_structure(self, seqs, sample_weight):
+        """Front-end pooling, token vocabulary, and missing-value fill, from raw sequences."""
         self.pool_size_ = 1
         if self.conv_channels and self.max_steps:
             self.pool_size_ = max(1, -(-int(seqs.lengths.max()) // self.max_steps))
+        self.tokens_ = self.missing_fill_ = None
         if self.embedding_dim is not None:
-            # Token ids are looked up, not scaled.
-            self.mean_ = self.scale_ = self.missing_fill_ = None
             self.tokens_ = np.unique(seqs.flat).astype(np.int64)
             if self._numpy_dtype == np.float32 and len(self.tokens_) >= 2**24:
                 raise ValueError(
                     f"{len(self.tokens_)} distinct token ids: float32 batches carry at most "
                     "2**24 exactly. Use dtype='float64' or a smaller vocabulary."
                 )
-            return
-        self.tokens_ = self.missing_fill_ = None
-        if self.missing == "mask":
+        elif self.missing == "mask":
             self.missing_fill_ = observed_means(seqs, sample_weight)
-            seqs = self._model_features(seqs)
+
+    def _fit_scaling(self, features, sample_weight):
+        """Per-feature centre and scale over all time steps (any input scale trains alike).
+
+        Weighted by ``sample_weight`` (per sequence), so that weights and
+        repeated sequences give the same model. Token ids are looked up, not
+        scaled: no centre or scale.
+        """
+        self.mean_ = self.scale_ = None
+        if self.embedding_dim is not None:
+            return
         steps_weight = None
         if sample_weight is not None:
-            steps_weight = np.repeat(np.asarray(sample_weight, dtype=np.float64), seqs.lengths)
-        self.mean_, self.scale_ = _weighted_mean_and_scale(seqs.flat, steps_weight)
+            steps_weight = np.repeat(np.asarray(sample_weight, dtype=np.float64), features.lengths)
+        self.mean_, self.scale_ = _weighted_mean_and_scale(features.flat, steps_weight)
 
     def _model_features(self, seqs):
         """The features the model reads: with missing="mask", GRU-D's three per feature."""
@@ -287,13 +324,13 @@ class _BaseRecurrent(BaseNeuralEstimator):
             return with_missing_features(seqs, self.missing_fill_)
         return seqs
 
-    def _training_dataset(self, seqs, target, weight):
-        seqs = self._model_features(seqs)
+    def _training_dataset(self, features, target, weight):
+        """The training set from ``_model_input``'s features."""
         if self.embedding_dim is None:
-            flat = standardize(seqs.flat, self.mean_, self.scale_, self._numpy_dtype)
+            flat = standardize(features.flat, self.mean_, self.scale_, self._numpy_dtype)
         else:
-            flat = token_positions(seqs.flat, self.tokens_, self._numpy_dtype)
-        scaled = type(seqs)(flat, seqs.lengths, seqs.offsets)
+            flat = token_positions(features.flat, self.tokens_, self._numpy_dtype)
+        scaled = type(features)(flat, features.lengths, features.offsets)
         return SequenceDataset(scaled, target, weight, dtype=self._torch_dtype)
 
     def _module_spec(self, dataset):
@@ -318,21 +355,7 @@ class _BaseRecurrent(BaseNeuralEstimator):
 
     def _build_module(self, spec, generator):
         return RecurrentModule(
-            spec["n_features"],
-            spec["n_outputs"],
-            cell=spec["cell"],
-            hidden_size=spec["hidden_size"],
-            num_layers=spec["num_layers"],
-            bidirectional=spec["bidirectional"],
-            dropout=spec["dropout"],
-            pooling=spec["pooling"],
-            # Models saved before the front-end existed have none.
-            conv_channels=spec.get("conv_channels", 0),
-            conv_kernel_sizes=tuple(spec.get("conv_kernel_sizes", ())),
-            pool_size=spec.get("pool_size", 1),
-            n_tokens=spec.get("n_tokens"),
-            embedding_dim=spec.get("embedding_dim"),
-            generator=generator,
+            spec["n_features"], spec["n_outputs"], **module_options(spec), generator=generator
         )
 
     def _extra_callbacks(self):
@@ -381,12 +404,16 @@ class _BaseRecurrent(BaseNeuralEstimator):
         independent of its batch-mates and the padding needs no clearing.
         """
         check_is_fitted(self)
-        seqs = self._model_features(self._check_X(X, reset=False))
+        seqs = self._check_X(X, reset=False)
         order = np.argsort(seqs.lengths, kind="stable")
         mean, scale, tokens = self.mean_, self.scale_, self.tokens_
+        mask = self.missing == "mask"
 
         def prepare(idx):
-            x, lengths = seqs.padded(idx)
+            if mask:  # per batch: the features are three times X's size
+                x, lengths = self._model_features(seqs.subset(idx)).padded(np.arange(len(idx)))
+            else:
+                x, lengths = seqs.padded(idx)
             if tokens is None:
                 return padded_batch((x - mean) / scale, lengths)
             return padded_batch(token_positions(x, tokens, x.dtype), lengths)
@@ -616,7 +643,6 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
                     f"but the data contain only one class: {labels.tolist()[0]!r}."
                 )
             self.classes_ = labels
-            self._fit_scaling(seqs, weight)
         unseen = np.setdiff1d(np.unique(y), self.classes_)
         if len(unseen):
             raise ValueError(f"y has labels {unseen.tolist()} not in classes_ {self.classes_}.")
@@ -624,7 +650,8 @@ class RecurrentClassifier(ClassifierMixin, _BaseRecurrent):
         # Class weights for the loss of this call, from the current class_weight
         # (dict keys are labels); only k numbers are kept, not y.
         self.class_weight_ = self._class_weights(y, y_enc, weight)
-        dataset = self._training_dataset(seqs, torch.as_tensor(y_enc), _as_tensor(weight, self))
+        features = self._model_input(seqs, weight, first)
+        dataset = self._training_dataset(features, torch.as_tensor(y_enc), _as_tensor(weight, self))
         return self._train(dataset, incremental=incremental, stratify=y_enc)
 
     def predict_proba(self, X):
@@ -816,14 +843,15 @@ class RecurrentRegressor(RegressorMixin, _BaseRecurrent):
         if first:
             self._y_is_1d = y.ndim == 1
             self.n_outputs_ = y2.shape[1]
-            self._fit_scaling(seqs, weight)
             self.y_mean_, self.y_scale_ = _weighted_mean_and_scale(y2, weight)
         elif y2.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y2.shape[1]} outputs, but the model was fitted with {self.n_outputs_}."
             )
         target = torch.as_tensor((y2 - self.y_mean_) / self.y_scale_, dtype=self._torch_dtype)
-        dataset = self._training_dataset(seqs, target, _as_tensor(weight, self))
+        dataset = self._training_dataset(
+            self._model_input(seqs, weight, first), target, _as_tensor(weight, self)
+        )
         return self._train(dataset, incremental=incremental)
 
     def predict(self, X):
