@@ -1,5 +1,6 @@
-"""Time-series classification data sets shipped with the package."""
+"""Data sets shipped with the package: time-series classification, and one expression matrix."""
 
+from sklearn_dl.datasets._expression import load_leukemia
 from sklearn_dl.datasets._loaders import (
     load_basic_motions,
     load_gunpoint,
@@ -10,4 +11,5 @@ __all__ = [
     "load_basic_motions",
     "load_gunpoint",
     "load_italy_power_demand",
+    "load_leukemia",
 ]
