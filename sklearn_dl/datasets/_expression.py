@@ -40,7 +40,7 @@ def load_leukemia(*, return_X_y=False):
     A real, small bulk expression study: 38 bone marrow samples of acute
     leukemia (19 B-cell ALL, 8 T-cell ALL, 11 AML) by 5000 genes, the
     regime where ``PCA`` is hard to beat (see the docs' "Choosing a
-    model"). The values are microarray intensities, not logged: take
+    method"). The values are microarray intensities, not logged: take
     ``np.log2`` before PCA or an autoencoder.
 
     Parameters
