@@ -3,7 +3,7 @@
 Parts: overhead, reduction, expression, sequences, sequence_seeds,
 sequence_quality (needs the benchmark-only extra aeon for its MiniRocket
 column: ``pip install -e .[bench]``), sequence_levers, next_word, icu,
-scaling, skorch_overrides, and gpu (only where PyTorch sees a CUDA GPU; not
+parallel_search, scaling, skorch_overrides, and gpu (only where PyTorch sees a CUDA GPU; not
 part of the default run).
 Each part's section in ``benchmarks/RESULTS.md`` is replaced by this run's
 figures; the other sections are kept, each with the command that made it.
@@ -30,6 +30,7 @@ PARTS = {
     "sequence_levers": "benchmarks.bench_sequence_levers",
     "next_word": "benchmarks.bench_next_word",
     "icu": "benchmarks.bench_icu",
+    "parallel_search": "benchmarks.bench_parallel_search",
     "scaling": "benchmarks.bench_scaling",
     "skorch_overrides": "benchmarks.bench_skorch_overrides",
     "gpu": "benchmarks.bench_gpu",
