@@ -26,6 +26,7 @@ from sklearn_dl._scaling import (
     standardize,
 )
 from sklearn_dl.nn._losses import NegativeELBOLoss, ReconstructionLoss
+from sklearn_dl.nn._pca import principal_axes
 from sklearn_dl.nn.autoencoder import LIKELIHOODS, AutoencoderModule, VariationalAutoencoderModule
 from sklearn_dl.nn.layers import ACTIVATIONS, Corruption
 
@@ -502,12 +503,12 @@ class Autoencoder(_BaseAutoencoder):
         n_fit = min(self.n_components, *X.shape)
         components = np.zeros((self.n_components, X.shape[1]), dtype=self._numpy_dtype)
         if n_fit > 0 and X.shape[0] > 1:
-            rows = X if sp.issparse(X) else X.numpy()
-            if sp.issparse(X):
-                n_fit = min(n_fit, min(X.shape) - 1)  # the sparse solver's limit
+            if not sp.issparse(X):
+                components[:n_fit] = principal_axes(X, n_fit).numpy()
+                return components
+            n_fit = min(n_fit, min(X.shape) - 1)  # the sparse solver's limit
             if n_fit > 0:
-                pca = PCA(n_components=n_fit, random_state=seed).fit(rows)
-                components[:n_fit] = pca.components_
+                components[:n_fit] = PCA(n_components=n_fit, random_state=seed).fit(X).components_
         return components
 
     def _make_criterion(self):
