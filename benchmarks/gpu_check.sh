@@ -16,3 +16,4 @@ python3 -c "import torch, sklearn, skorch; print('torch', torch.__version__, 'sk
 python3 -m pytest -p no:cacheprovider -o addopts="" -q -rs --durations=5 \
     tests/test_gpu.py tests/test_net.py 2>&1 | tee "$OUT/gpu_tests.log"
 python3 -m benchmarks.run gpu 2>&1 | tee "$OUT/gpu_bench.log"
+python3 -m benchmarks.gpu_profile 2>&1 | tee "$OUT/gpu_profile.log"

@@ -504,7 +504,7 @@ class Autoencoder(_BaseAutoencoder):
         components = np.zeros((self.n_components, X.shape[1]), dtype=self._numpy_dtype)
         if n_fit > 0 and X.shape[0] > 1:
             if not sp.issparse(X):
-                components[:n_fit] = principal_axes(X, n_fit).numpy()
+                components[:n_fit] = principal_axes(X, n_fit).cpu().numpy()
                 return components
             n_fit = min(n_fit, min(X.shape) - 1)  # the sparse solver's limit
             if n_fit > 0:

@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
+from sklearn_dl._data import place_on_device
 from sklearn_dl._doc_link import DocLinkMixin
 from sklearn_dl._net import DivergenceGuard, EarlyStoppingFromStart, SkorchNet
 from sklearn_dl._persistence import net_from_state, net_to_state
@@ -169,7 +170,8 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     Optional:
 
     - ``_init_module(module, dataset, randomness)``: data-driven
-      initialisation of a new module (PCA start, count statistics);
+      initialisation of a new module (PCA start, count statistics); the
+      data set's tensors are on the training device;
     - ``_extra_callbacks()``: skorch callbacks a family adds (gradient clipping);
     - ``_auto_batch_size(n_samples)``: what ``batch_size="auto"`` means;
     - ``_starting_point_doc(epochs_before)``: how warnings name the start;
@@ -357,6 +359,11 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         device = resolve_device(self.device)
         spec = self._module_spec(dataset)
         randomness = TrainingRandomness(self, device, fresh)
+        if not fresh:
+            self._check_same_structure(spec, device)
+        # On a GPU, the data go there once (if they fit), before the PCA start
+        # and the validation split, which then run there too.
+        dataset = place_on_device(dataset, device)
         if fresh:
             # Built from all rows given to fit, before the validation split:
             # data-driven initialisation (PCA) sees what PCA itself would.
@@ -364,7 +371,6 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             self._init_module(module, dataset, randomness)
             net = self._new_net(module, device)
         else:
-            self._check_same_structure(spec, device)
             net = self.net_
         valid = None
         if self.early_stopping and not incremental:

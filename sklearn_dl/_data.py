@@ -3,9 +3,11 @@
 A training data set is what ``BaseNeuralEstimator._train`` hands to the skorch
 net. Every one follows :class:`TrainingData`: a length, ``target`` and
 ``weight`` (tensors or None), ``subset(idx)`` for the validation split,
-``batch(idx)`` for the rows ``idx`` as one batch, and
+``batch(idx)`` for the rows ``idx`` as one batch,
 ``batches(batch_size, shuffle, generator)``, the iterable of one epoch that
-``SkorchNet.get_iterator`` returns. A batch is ``(inputs, (target, weight))``:
+``SkorchNet.get_iterator`` returns, and ``to(device)`` / ``nbytes`` for
+:func:`place_on_device`, which puts the data on the training device once per
+fit when they fit there (no copy per batch). A batch is ``(inputs, (target, weight))``:
 ``inputs`` is what the module takes (a tensor, or a dict of keyword inputs).
 
 - :class:`ArrayDataset`: rows of fixed-size inputs (autoencoders), dense
@@ -18,6 +20,7 @@ net. Every one follows :class:`TrainingData`: a length, ``target`` and
 Randomness (shuffling) comes only from the ``generator`` passed in.
 """
 
+from copy import copy
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol, runtime_checkable
@@ -44,6 +47,61 @@ class TrainingData(Protocol):
 
     def batches(self, batch_size, shuffle=False, generator=None):
         """One epoch: an iterable of batches with a length (the number of batches)."""
+
+    def to(self, device) -> "TrainingData":
+        """The same data with the tensors it can hold on ``device`` there."""
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes that ``to(device)`` would put on the device."""
+
+
+# The training data go to a GPU whole, once per fit, when they take at most
+# this share of its free memory; larger data stay on the host and go over
+# batch by batch. A fit holds up to about four times the data there at once
+# (the data, an epoch's shuffled copy or the validation split, the PCA
+# start's centred copy, and its float64 copy for wide float32 data), besides
+# the model, its gradients and activations.
+DEVICE_DATA_SHARE = 0.2
+
+
+def free_device_memory(device):
+    """Free bytes on ``device`` (a CUDA GPU); unbounded for devices torch cannot query."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.mem_get_info(device)[0]
+    return float("inf")
+
+
+def place_on_device(dataset, device):
+    """``dataset`` with its tensors on the training ``device``, when they fit there.
+
+    A training loop over data on the host copies every batch to the GPU, and
+    a copy from pageable memory makes the host wait for it: the GPU idles
+    between batches. Moved once, batches are slices of tensors already there.
+    On the CPU this is ``dataset`` itself.
+    """
+    if torch.device(device).type == "cpu":
+        return dataset
+    if dataset.nbytes > DEVICE_DATA_SHARE * free_device_memory(device):
+        return dataset
+    return dataset.to(device)
+
+
+def to_device(data, device):
+    """``data`` (a tensor, None, or tuples / dicts of them) on ``device``."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return {key: to_device(value, device) for key, value in data.items()}
+    if isinstance(data, (tuple, list)):
+        return type(data)(to_device(value, device) for value in data)
+    return data.to(device)
+
+
+def tensor_bytes(*tensors):
+    """Bytes of the tensors among ``tensors`` (None and other objects count 0)."""
+    return sum(t.nelement() * t.element_size() for t in tensors if isinstance(t, torch.Tensor))
 
 
 def offsets_of(lengths):
@@ -170,6 +228,16 @@ class ArrayDataset(torch.utils.data.Dataset):
     def batches(self, batch_size, shuffle=False, generator=None):
         return ShuffledSlices(self, batch_size, shuffle, generator)
 
+    def to(self, device):
+        # Sparse rows stay on the host: densified batch by batch, then moved.
+        X = self.X if sp.issparse(self.X) else self.X.to(device)
+        target, weight = to_device((self.target, self.weight), device)
+        return ArrayDataset(X, target, weight, self.rows_to_tensor)
+
+    @property
+    def nbytes(self):
+        return tensor_bytes(self.X, self.target, self.weight)
+
 
 def padded_batch(x, lengths):
     """The module's keyword inputs: ``lengths`` only when they differ within the batch."""
@@ -210,8 +278,21 @@ class SequenceDataset(torch.utils.data.Dataset):
     def __getitem__(self, i):
         return self.batch(np.array([i]))
 
-    def batch(self, idx):
-        idx_t = torch.from_numpy(idx)
+    @property
+    def device(self):
+        """Where the data set's tensors are (the CPU for a data set without any)."""
+        tensor = next((t for t in (self._dense, self.target, self.weight) if t is not None), None)
+        return torch.device("cpu") if tensor is None else tensor.device
+
+    def batch(self, idx, idx_t=None):
+        """The sequences ``idx`` as one batch; ``idx_t``: the same indices on ``self.device``.
+
+        Indexing a GPU tensor with a host index copies the index first, a copy
+        the host waits for: ``LengthBuckets`` moves an epoch's order once and
+        passes slices of it.
+        """
+        if idx_t is None:
+            idx_t = torch.from_numpy(idx).to(self.device)
         if self._dense is not None:
             inputs = {"x": self._dense[idx_t]}  # no lengths: all full length
         else:
@@ -226,15 +307,30 @@ class SequenceDataset(torch.utils.data.Dataset):
 
     def subset(self, idx):
         idx_t = torch.as_tensor(np.asarray(idx), dtype=torch.long)
-        return SequenceDataset(
+        subset = SequenceDataset(
             self.sequences.subset(idx),
             take_rows(self.target, idx_t),
             take_rows(self.weight, idx_t),
             self.dtype,
         )
+        if self._dense is not None and self._dense.device.type != "cpu":
+            subset._dense = self._dense[idx_t]  # stays on the device it was placed on
+        return subset
 
     def batches(self, batch_size, shuffle=False, generator=None):
         return LengthBuckets(self, batch_size, shuffle, generator)
+
+    def to(self, device):
+        # Ragged sequences stay on the host (padded batch by batch, then
+        # moved); equal-length ones are one tensor, moved whole.
+        moved = copy(self)
+        moved._dense = None if self._dense is None else self._dense.to(device)
+        moved.target, moved.weight = to_device((self.target, self.weight), device)
+        return moved
+
+    @property
+    def nbytes(self):
+        return tensor_bytes(self._dense, self.target, self.weight)
 
 
 # What one more time step of a batch costs, in units of one sequence-step of
@@ -323,5 +419,8 @@ class LengthBuckets:
         batches = np.arange(len(self.starts))
         if self.shuffle:
             batches = batches[torch.randperm(len(batches), generator=self.generator).numpy()]
+        # The epoch's order on the data's device in one copy (see SequenceDataset.batch).
+        order_t = torch.from_numpy(order).to(self.dataset.device)
         for b in batches:
-            yield self.dataset.batch(order[self.starts[b] : self.ends[b]])
+            rows = slice(self.starts[b], self.ends[b])
+            yield self.dataset.batch(order[rows], order_t[rows])

@@ -10,7 +10,13 @@ device handling). ``SkorchNet`` changes two hooks of substance:
 - ``get_loss`` hands the criterion the batch input too, so one criterion
   signature ``(output, target, inputs)`` serves autoencoders (target = input),
   weighted classification and regression. ``get_iterator`` moves whole
-  batches (input, target, weights) to the net's device, once.
+  batches (input, target, weights) to the net's device, once (a no-op for
+  data the estimator already put there: ``_data.place_on_device``).
+- ``run_single_epoch`` (public, documented) records the batch losses in the
+  history at the end of the epoch, all at once, instead of reading each
+  batch's loss as it comes (``loss.item()``): on a GPU every such read makes
+  the host wait for the device, which then idles while the host prepares the
+  next batch.
 
 and two for speed: ``notify`` skips callbacks that do not override a hook,
 and ``_set_training`` (a private skorch method) only switches on a change of
@@ -24,10 +30,11 @@ never pickled: estimators save it as plain arrays (``_persistence.py``).
 from copy import deepcopy
 
 import numpy as np
+import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
 
-from sklearn_dl._data import batch_rows
+from sklearn_dl._data import batch_rows, to_device
 
 
 class SkorchNet(NeuralNet):
@@ -46,9 +53,42 @@ class SkorchNet(NeuralNet):
         # weights): skorch's infer and the criterion both find it there.
         return _OnDevice(batches, self.device)
 
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        # skorch's loop with one change: the losses stay on the device until
+        # the epoch ends (or is interrupted), then go to the history in one
+        # transfer. The history reads the same as skorch's once the epoch
+        # has ended, when the epoch's scoring reads it; a batch-end hook
+        # finds no loss of its own batch there yet (the step's loss is among
+        # its arguments). No callback of this package reads batch losses.
+        if iterator is None:
+            return
+        pending = []  # (the batch's row of the history, its loss on the device)
+        try:
+            for batch in iterator:
+                self.notify("on_batch_begin", batch=batch, training=training)
+                step = step_fn(batch, **fit_params)
+                pending.append((self.history[-1]["batches"][-1], step["loss"].detach()))
+                self.history.record_batch(prefix + "_batch_size", batch_rows(batch[0]))
+                self.notify("on_batch_end", batch=batch, training=training, **step)
+        finally:
+            if pending:
+                values = torch.stack([loss for _, loss in pending]).tolist()
+                for (row, _), value in zip(pending, values):
+                    row[prefix + "_loss"] = value
+        self.history.record(prefix + "_batch_count", len(pending))
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         # The batch is already on the net's device (get_iterator moves it).
         return self.criterion_(y_pred, y_true, X)
+
+    def get_default_callbacks(self):
+        # skorch's PrintLog formats a table row at every epoch, also at
+        # verbose=0 where it prints nothing: left out then (a tenth of a tiny
+        # network's epoch: benchmarks/RESULTS.md, part skorch_overrides).
+        callbacks = super().get_default_callbacks()
+        if not self.verbose:
+            callbacks = [(name, cb) for name, cb in callbacks if name != "print_log"]
+        return callbacks
 
     def initialize_callbacks(self):
         self._hooks = {}
@@ -78,17 +118,6 @@ class SkorchNet(NeuralNet):
         if self.module_.training == training and self.criterion_.training == training:
             return
         super()._set_training(training)
-
-
-def to_device(data, device):
-    """``data`` (a tensor, None, or tuples / dicts of them) on ``device``."""
-    if data is None:
-        return None
-    if isinstance(data, dict):
-        return {key: to_device(value, device) for key, value in data.items()}
-    if isinstance(data, (tuple, list)):
-        return type(data)(to_device(value, device) for value in data)
-    return data.to(device)
 
 
 class _OnDevice:
@@ -144,13 +173,13 @@ class EarlyStoppingFromStart(EarlyStopping):
         self.start_loss_ = None
         if self.dataset_valid is None:
             return
-        total, count = 0.0, 0
+        losses, rows = [], []
         for batch in net.get_iterator(self.dataset_valid, training=False):
-            loss = net.validation_step(batch)["loss"].item()
-            n_rows = batch_rows(batch[0])
-            total += loss * n_rows
-            count += n_rows
-        self.start_loss_ = total / count
+            losses.append(net.validation_step(batch)["loss"].detach())
+            rows.append(batch_rows(batch[0]))
+        # One read from the device for all batches (as SkorchNet.run_single_epoch).
+        values = torch.stack(losses).tolist()
+        self.start_loss_ = sum(loss * n for loss, n in zip(values, rows)) / sum(rows)
         # skorch's own state (pinned by tests/test_net.py): the threshold an
         # epoch must beat, and the weights and epoch to restore at the end.
         self.dynamic_threshold_ = self._calc_new_threshold(self.start_loss_)

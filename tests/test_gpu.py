@@ -127,3 +127,32 @@ def test_a_cuda_trained_model_predicts_in_a_cpu_only_process(tmp_path):
     subprocess.run([sys.executable, "-c", script], check=True, env=env, timeout=300)
     on_cpu = np.load(tmp_path / "cpu.npy")
     np.testing.assert_allclose(on_cpu, expected, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "est, data",
+    [
+        (_small(Autoencoder, "cuda"), (TABLE,)),
+        # With a validation split: both parts stay on the GPU.
+        (_small(GRUClassifier, "cuda").set_params(early_stopping=True), (EQUAL, LABELS)),
+    ],
+    ids=["Autoencoder", "GRUClassifier"],
+)
+def test_dense_training_data_go_to_the_gpu_once(est, data, monkeypatch):
+    from sklearn_dl._net import SkorchNet
+
+    trained_on = []
+    partial_fit = SkorchNet.partial_fit
+
+    def spy_partial_fit(self, X, y=None, **kwargs):
+        trained_on.append(X)
+        return partial_fit(self, X, y, **kwargs)
+
+    monkeypatch.setattr(SkorchNet, "partial_fit", spy_partial_fit)
+    est.fit(*data)
+    (dataset,) = trained_on
+    if isinstance(est, Autoencoder):
+        assert dataset.X.is_cuda and dataset.target is None
+    else:
+        assert dataset._dense.is_cuda and dataset.target.is_cuda
+        assert len(dataset) < len(EQUAL)  # the training part of the split

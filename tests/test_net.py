@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+import torch
+from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
 
 from sklearn_dl import Autoencoder, GRUClassifier, LSTMRegressor, VariationalAutoencoder
@@ -94,3 +96,66 @@ def test_skorch_still_calls_the_hooks_our_net_overrides(monkeypatch):
     assert {"on_train_begin", "on_epoch_end", "on_train_end"} <= set(calls["notify"])
     assert True in calls["_set_training"] and False in calls["_set_training"]
     assert not est.module_.training  # left in eval mode after training
+
+
+def _fit_counting_reads(monkeypatch, net_class=None):
+    """A 3-epoch fit of 16 batches each; returns it and how many ``Tensor.item`` calls it made."""
+    from sklearn_dl import _base
+
+    if net_class is not None:
+        monkeypatch.setattr(_base, "SkorchNet", net_class)
+    reads = []
+    item = torch.Tensor.item
+
+    def counting_item(self):
+        reads.append(1)
+        return item(self)
+
+    monkeypatch.setattr(torch.Tensor, "item", counting_item)
+    X = np.random.RandomState(0).rand(256, 4)
+    est = Autoencoder(2, hidden_layer_sizes=(4,), batch_size=16, max_iter=3, early_stopping=False)
+    est.set_params(random_state=0).fit(X)
+    monkeypatch.undo()
+    return est, len(reads)
+
+
+def test_batch_losses_reach_the_history_once_per_epoch_not_once_per_batch(monkeypatch):
+    # On a GPU each loss.item() makes the host wait for the device; SkorchNet's
+    # run_single_epoch reads an epoch's losses in one transfer at its end.
+    from sklearn_dl._net import SkorchNet
+
+    class PlainEpochs(SkorchNet):
+        run_single_epoch = NeuralNet.run_single_epoch  # skorch's: one read per batch
+
+    ours, our_reads = _fit_counting_reads(monkeypatch)
+    plain, plain_reads = _fit_counting_reads(monkeypatch, PlainEpochs)
+    # Adam reads its step counters (host tensors, no device wait) in both.
+    assert plain_reads - our_reads == 3 * 16
+    # The history reads the same: every batch's loss and size, the epoch's loss.
+    for key in ("train_loss", "train_batch_size"):
+        assert ours.net_.history[:, "batches", :, key] == plain.net_.history[:, "batches", :, key]
+    assert ours.loss_curve_ == plain.loss_curve_
+    assert ours.net_.history[:, "train_batch_count"] == [16, 16, 16]
+
+
+def test_validation_losses_are_recorded_per_batch_too():
+    X = np.random.RandomState(0).rand(200, 4)
+    est = Autoencoder(2, hidden_layer_sizes=(4,), batch_size=16, max_iter=2).fit(X)
+    epoch = est.net_.history[-1]
+    valid = [b for b in epoch["batches"] if "valid_loss" in b]
+    assert len(valid) == epoch["valid_batch_count"] == 2  # 20 validation rows
+    sizes = [b["valid_batch_size"] for b in valid]
+    mean = sum(b["valid_loss"] * n for b, n in zip(valid, sizes)) / sum(sizes)
+    assert epoch["valid_loss"] == pytest.approx(mean, rel=1e-12)
+
+
+def test_print_log_only_when_verbose():
+    # skorch's PrintLog formats a table row every epoch, also when it prints
+    # nothing; at verbose=0 the net leaves it out (speed), at verbose=1 it prints.
+    X = np.random.RandomState(0).rand(40, 4)
+    quiet = Autoencoder(2, hidden_layer_sizes=(4,), max_iter=2).fit(X)
+    assert "print_log" not in dict(quiet.net_.callbacks_)
+    loud = Autoencoder(2, hidden_layer_sizes=(4,), max_iter=2, verbose=1).fit(X)
+    assert "print_log" in dict(loud.net_.callbacks_)
+    loud.set_params(verbose=0, warm_start=True).fit(X)
+    assert "print_log" not in dict(loud.net_.callbacks_)

@@ -194,3 +194,27 @@ def test_multivariate_blocks_and_ragged_partitions_out_of_core():
         first = first or log_loss(labels, model.predict_proba(sequences))
     assert model.n_iter_ == 4
     assert log_loss(labels, model.predict_proba(sequences)) < first
+
+
+def test_blockwise_transform_holds_a_few_blocks_not_the_array():
+    # A lazily generated 160 MB array in 20 blocks of 8 MB, transformed block by
+    # block and reduced: the peak of the memory NumPy allocates (tracemalloc;
+    # torch's own buffers are bounded by the inference batch) stays a few blocks.
+    import tracemalloc
+
+    dask_array = _extra("dask.array")
+    autoencoder = Autoencoder(n_components=4, hidden_layer_sizes=(16,), max_iter=2)
+    autoencoder.set_params(early_stopping=False, random_state=0).fit(RNG.randn(300, 100))
+    big = dask_array.random.RandomState(0).standard_normal((200_000, 100), chunks=(10_000, 100))
+    codes = big.map_blocks(autoencoder.transform, chunks=(big.chunks[0], (4,)), dtype=big.dtype)
+    block_bytes = 10_000 * 100 * 8
+    tracemalloc.start()
+    try:
+        column_sums = codes.sum(axis=0).compute(scheduler="synchronous")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * block_bytes  # the whole array is 20 blocks
+    first = big.blocks[0].compute()
+    assert np.isfinite(column_sums).all() and column_sums.shape == (4,)
+    np.testing.assert_allclose(codes.blocks[0].compute(), autoencoder.transform(first))

@@ -35,5 +35,5 @@ def principal_axes(x, n_components):
     rank_floor = eigenvalues[-1].clamp_min(0) * max(n, d) * torch.finfo(torch.float64).eps
     axes[top <= rank_floor] = 0.0
     largest = axes.abs().argmax(dim=1)
-    signs = torch.sign(axes[torch.arange(k), largest])
+    signs = torch.sign(axes[torch.arange(k, device=axes.device), largest])
     return axes * torch.where(signs == 0, 1.0, signs)[:, None]
