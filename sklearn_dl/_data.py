@@ -89,14 +89,20 @@ def place_on_device(dataset, device):
 
 
 def to_device(data, device):
-    """``data`` (a tensor, None, or tuples / dicts of them) on ``device``."""
+    """``data`` (a tensor, None, or tuples / dicts of them) on ``device``.
+
+    Host tensors go over with ``non_blocking=True``: PyTorch's blocking copy
+    to a GPU waits for all work queued there first. From pageable memory the
+    driver stages the bytes before the call returns, so the source may be
+    freed or changed right after.
+    """
     if data is None:
         return None
     if isinstance(data, dict):
         return {key: to_device(value, device) for key, value in data.items()}
     if isinstance(data, (tuple, list)):
         return type(data)(to_device(value, device) for value in data)
-    return data.to(device)
+    return data.to(device, non_blocking=True)
 
 
 def tensor_bytes(*tensors):
@@ -292,7 +298,7 @@ class SequenceDataset(torch.utils.data.Dataset):
         passes slices of it.
         """
         if idx_t is None:
-            idx_t = torch.from_numpy(idx).to(self.device)
+            idx_t = to_device(torch.from_numpy(idx), self.device)
         if self._dense is not None:
             inputs = {"x": self._dense[idx_t]}  # no lengths: all full length
         else:
@@ -420,7 +426,7 @@ class LengthBuckets:
         if self.shuffle:
             batches = batches[torch.randperm(len(batches), generator=self.generator).numpy()]
         # The epoch's order on the data's device in one copy (see SequenceDataset.batch).
-        order_t = torch.from_numpy(order).to(self.dataset.device)
+        order_t = to_device(torch.from_numpy(order), self.dataset.device)
         for b in batches:
             rows = slice(self.starts[b], self.ends[b])
             yield self.dataset.batch(order[rows], order_t[rows])
