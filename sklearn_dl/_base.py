@@ -22,7 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
-from sklearn_dl._data import place_on_device
+from sklearn_dl._data import HOST_INPUTS, place_on_device
 from sklearn_dl._doc_link import DocLinkMixin
 from sklearn_dl._net import DivergenceGuard, EarlyStoppingFromStart, SkorchNet
 from sklearn_dl._persistence import net_from_state, net_to_state
@@ -509,10 +509,10 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         # (extra memory at 1e6 rows: benchmarks/RESULTS.md, part scaling).
         out = None
 
-        def to_tensor(a):
+        def to_tensor(a, where=device):
             if isinstance(a, np.ndarray) and not a.flags.writeable:
                 a = a.copy()  # torch warns on read-only arrays (e.g. from pandas)
-            a = torch.as_tensor(a, device=device)
+            a = torch.as_tensor(a, device=where)
             return a.to(torch_dtype) if a.is_floating_point() else a
 
         with torch.no_grad():
@@ -521,7 +521,10 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
                 if prepare is not None:
                     rows = prepare(rows)
                 if isinstance(rows, dict):
-                    batch = {key: to_tensor(value) for key, value in rows.items()}
+                    batch = {
+                        key: to_tensor(value, "cpu" if key in HOST_INPUTS else device)
+                        for key, value in rows.items()
+                    }
                 else:
                     batch = to_tensor(rows)
                 result = fn(module, batch).cpu().numpy()

@@ -88,6 +88,12 @@ def place_on_device(dataset, device):
     return dataset.to(device)
 
 
+# Module inputs that stay on the host: recurrent modules hand sequence lengths
+# to pack_padded_sequence, which takes them there; on the GPU they would have
+# to be read back, and the host would wait for the device at every batch.
+HOST_INPUTS = frozenset({"lengths"})
+
+
 def to_device(data, device):
     """``data`` (a tensor, None, or tuples / dicts of them) on ``device``.
 
@@ -99,7 +105,10 @@ def to_device(data, device):
     if data is None:
         return None
     if isinstance(data, dict):
-        return {key: to_device(value, device) for key, value in data.items()}
+        return {
+            key: value if key in HOST_INPUTS else to_device(value, device)
+            for key, value in data.items()
+        }
     if isinstance(data, (tuple, list)):
         return type(data)(to_device(value, device) for value in data)
     return data.to(device, non_blocking=True)

@@ -104,3 +104,13 @@ def test_the_data_start_and_training_see_are_the_placed_ones(est, data, monkeypa
     est.set_params(max_iter=2, early_stopping=False).fit(*data)
     assert len(placed) == 1
     assert seen["init"] == seen["train"] == placed
+
+
+def test_sequence_lengths_stay_on_the_host_when_a_batch_moves():
+    # pack_padded_sequence takes lengths on the host: read back from a GPU at
+    # every batch, they would make the host wait for the device.
+    ragged = SequenceDataset(_sequences([2, 5, 3, 4]), torch.arange(4.0))
+    inputs, (target, _) = next(iter(ragged.batches(4)))
+    moved, (target, _) = _data.to_device((inputs, (target, None)), "meta")
+    assert moved["x"].device.type == target.device.type == "meta"
+    assert moved["lengths"].device.type == "cpu"

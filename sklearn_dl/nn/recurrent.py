@@ -148,9 +148,11 @@ class ConvFrontEnd(nn.Module):
         h = x.transpose(1, 2)
         valid = None
         if lengths is not None:
-            lengths = lengths.to(x.device)
+            # The mask is built on x's device; the lengths returned stay where
+            # they came (on the host, the recurrence reads them without a wait).
+            on_device = lengths.to(x.device, non_blocking=True)
             valid = (
-                torch.arange(h.shape[2], device=x.device)[None, None, :] < lengths[:, None, None]
+                torch.arange(h.shape[2], device=x.device)[None, None, :] < on_device[:, None, None]
             )
             mask = valid.to(h.dtype)
             h = h * mask  # whatever the padding holds, the convolutions read zeros
@@ -336,7 +338,7 @@ class RecurrentModule(nn.Module):
         # Built once, shared by the poolings of "concat".
         valid = None
         if varying:
-            lengths = lengths.to(x.device)
+            lengths = lengths.to(x.device, non_blocking=True)
             valid = torch.arange(steps, device=x.device)[None, :] < lengths[:, None]
         poolings = ("last", "mean", "max") if self.pooling == "concat" else (self.pooling,)
         return torch.cat(
