@@ -9,8 +9,7 @@ table row every epoch even when it prints nothing) and ``run_single_epoch``
 (batch losses read from the device once per epoch, not per batch; on a CPU
 this should cost nothing either way). Each row fits the same estimator with
 ``SkorchNet`` as it is, and with one override (or the first two) reverted to
-skorch's own method, timed side by side. The last column: the training base's
-choice of PyTorch's fused Adam against Adam's default implementation.
+skorch's own method, timed side by side.
 """
 
 from unittest import mock
@@ -45,12 +44,6 @@ class _SkorchEpoch(SkorchNet):
     run_single_epoch = NeuralNet.run_single_epoch
 
 
-class _DefaultAdam(SkorchNet):
-    def initialize_optimizer(self, *args, **kwargs):
-        self.optimizer__fused = None  # Adam's default (per-parameter loops on the CPU)
-        return super().initialize_optimizer(*args, **kwargs)
-
-
 VARIANTS = {
     "ours": SkorchNet,
     "skorch's notify": _SkorchNotify,
@@ -58,7 +51,6 @@ VARIANTS = {
     "both skorch's": _SkorchBoth,
     "skorch's PrintLog": _SkorchPrintLog,
     "skorch's run_single_epoch": _SkorchEpoch,
-    "Adam not fused": _DefaultAdam,
 }
 CASES = ("Autoencoder 20-16-2", "Autoencoder 784-128-16", "GRUClassifier h32")
 

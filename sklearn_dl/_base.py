@@ -251,11 +251,6 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             module=module,
             criterion=self._make_criterion(),
             optimizer=torch.optim.Adam,
-            # PyTorch's fused Adam: one kernel per step for all parameters
-            # instead of several per parameter; the same update, elementwise
-            # (so the same on any thread count); fewer launches on a GPU. What
-            # it saves: benchmarks/RESULTS.md, part skorch_overrides.
-            optimizer__fused=True,
             lr=self.learning_rate_init,
             optimizer__param_groups=[
                 (p, {"weight_decay": 0.0, "decay_exempt": True}) for p in self._decay_exempt
