@@ -1,7 +1,7 @@
 """The skorch side: a private ``NeuralNet`` that takes batches from our datasets.
 
 skorch stays the training engine (fit loop, callbacks, history, early stopping,
-device handling). ``SkorchNet`` changes two hooks of substance:
+device handling). ``SkorchNet`` changes three hooks of substance:
 
 - ``get_iterator`` asks the dataset for its batches. Our datasets slice
   pre-built tensors, instead of skorch's default ``DataLoader`` that collates
@@ -18,10 +18,11 @@ device handling). ``SkorchNet`` changes two hooks of substance:
   the host wait for the device, which then idles while the host prepares the
   next batch.
 
-and two for speed: ``notify`` skips callbacks that do not override a hook,
-and ``_set_training`` (a private skorch method) only switches on a change of
-mode; together up to 7% of a small network's fit (``benchmarks/RESULTS.md``,
-part skorch_overrides). ``EarlyStoppingFromStart`` seeds skorch's
+and three for speed: ``notify`` skips callbacks that do not override a hook,
+``_set_training`` (a private skorch method) only switches on a change of
+mode, and ``get_default_callbacks`` leaves out skorch's ``PrintLog`` at
+verbose=0 (what each saves: ``benchmarks/RESULTS.md``, part
+skorch_overrides). ``EarlyStoppingFromStart`` seeds skorch's
 ``EarlyStopping`` state before the first epoch. The private parts relied on
 are pinned by ``tests/test_net.py`` and bounded by ``skorch<2``. The net is
 never pickled: estimators save it as plain arrays (``_persistence.py``).
@@ -83,8 +84,8 @@ class SkorchNet(NeuralNet):
 
     def get_default_callbacks(self):
         # skorch's PrintLog formats a table row at every epoch, also at
-        # verbose=0 where it prints nothing: left out then (a tenth of a tiny
-        # network's epoch: benchmarks/RESULTS.md, part skorch_overrides).
+        # verbose=0 where it prints nothing: left out then (what it saves:
+        # benchmarks/RESULTS.md, part skorch_overrides).
         callbacks = super().get_default_callbacks()
         if not self.verbose:
             callbacks = [(name, cb) for name, cb in callbacks if name != "print_log"]
