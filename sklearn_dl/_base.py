@@ -22,7 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
-from sklearn_dl._data import HOST_INPUTS, place_on_device
+from sklearn_dl._data import place_on_device, to_device
 from sklearn_dl._doc_link import DocLinkMixin
 from sklearn_dl._net import DivergenceGuard, EarlyStoppingFromStart, SkorchNet
 from sklearn_dl._persistence import net_from_state, net_to_state
@@ -521,10 +521,10 @@ class BaseNeuralEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
                 if prepare is not None:
                     rows = prepare(rows)
                 if isinstance(rows, dict):
-                    batch = {
-                        key: to_tensor(value, "cpu" if key in HOST_INPUTS else device)
-                        for key, value in rows.items()
-                    }
+                    # Built on the host, moved as training batches are
+                    # (to_device keeps the inputs the module reads there).
+                    batch = {key: to_tensor(value, "cpu") for key, value in rows.items()}
+                    batch = to_device(batch, device)
                 else:
                     batch = to_tensor(rows)
                 result = fn(module, batch).cpu().numpy()

@@ -7,8 +7,9 @@ net. Every one follows :class:`TrainingData`: a length, ``target`` and
 ``batches(batch_size, shuffle, generator)``, the iterable of one epoch that
 ``SkorchNet.get_iterator`` returns, and ``to(device)`` / ``nbytes`` for
 :func:`place_on_device`, which puts the data on the training device once per
-fit when they fit there (no copy per batch). A batch is ``(inputs, (target, weight))``:
-``inputs`` is what the module takes (a tensor, or a dict of keyword inputs).
+fit when they fit there (no copy per batch). A batch is
+``(inputs, (target, weight))``: ``inputs`` is what the module takes (a
+tensor, or a dict of keyword inputs).
 
 - :class:`ArrayDataset`: rows of fixed-size inputs (autoencoders), dense
   tensors or sparse rows densified batch by batch; :class:`ShuffledSlices`
